@@ -1,0 +1,37 @@
+# The two commands of the README: `make demo` and `make test`.
+PYTHON ?= python3
+DEMO_DB ?= sales_marketing_alignment_demo
+HTTP_PORT ?= 8069
+ODOO_ADDONS_PATH = $(shell $(PYTHON) tools/addons_path.py 2>/dev/null)
+
+.PHONY: demo test check-odoo postgres wheel clean help
+
+help:
+	@echo "make demo   create or update '$(DEMO_DB)' with demo data and serve it at http://localhost:$(HTTP_PORT) (admin / admin)"
+	@echo "make test   run every test on throwaway databases; ends with 'N passed, N failed'"
+
+check-odoo:
+	@$(PYTHON) tools/check_odoo.py
+
+postgres:
+	@bash tools/ensure_postgres.sh
+
+demo: check-odoo postgres
+	@if psql -d "$(DEMO_DB)" -tAc "SELECT 1 FROM ir_module_module WHERE name = 'sales_marketing_alignment' AND state = 'installed'" 2>/dev/null | grep -q 1; then \
+		echo "Updating $(DEMO_DB)..."; \
+		$(PYTHON) -m odoo -d "$(DEMO_DB)" --addons-path "$(ODOO_ADDONS_PATH)" -u sales_marketing_alignment --stop-after-init --max-cron-threads 0; \
+	else \
+		echo "Creating $(DEMO_DB) with demo data..."; \
+		$(PYTHON) -m odoo -d "$(DEMO_DB)" --addons-path "$(ODOO_ADDONS_PATH)" -i sales_marketing_alignment --stop-after-init --max-cron-threads 0; \
+	fi
+	@echo "Serving Odoo at http://localhost:$(HTTP_PORT) (login admin / admin). Ctrl-C stops it."
+	$(PYTHON) -m odoo -d "$(DEMO_DB)" --addons-path "$(ODOO_ADDONS_PATH)" --db-filter "^$(DEMO_DB)$$" --http-port $(HTTP_PORT)
+
+test: check-odoo postgres
+	@$(PYTHON) tools/run_tests.py
+
+wheel:
+	$(PYTHON) -m pip wheel --no-deps -w dist .
+
+clean:
+	rm -rf build dist *.egg-info .test-logs

@@ -1,0 +1,249 @@
+# Copyright 2026 The sales_marketing_alignment authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Deterministic demo history: 360 leads and opportunities over 12 months.
+
+Fixed records (teams, reps, campaigns, partners) live in
+``sales_marketing_alignment_demo.xml``; this module adds the volume every
+dashboard needs at first start. A fixed seed makes the same profiles,
+outcomes and activities on every install; dates are relative to the install
+day so the history always covers the past twelve months.
+
+Every generated lead gets an ``ir.model.data`` entry of this module, so
+uninstalling the addon removes the demo history with the other demo data.
+"""
+
+import random
+from datetime import timedelta
+
+from odoo import fields
+
+SEED = 20261124
+LEAD_COUNT = 360
+
+COMPANY_PREFIXES = [
+    "Alpine", "Blue", "Cedar", "Delta", "Evergreen", "Falcon", "Granite", "Harbor",
+    "Iris", "Juniper", "Keystone", "Lumen", "Maple", "Nimbus", "Orion", "Pioneer",
+    "Quartz", "Redwood", "Summit", "Tidal", "Union", "Vertex", "Willow", "Zenith",
+]
+COMPANY_SUFFIXES = [
+    "Logistics", "Foods", "Health", "Analytics", "Manufacturing", "Energy",
+    "Retail", "Software", "Consulting", "Pharma", "Textiles", "Robotics",
+]
+FIRST_NAMES = [
+    "Anna", "Ben", "Chloe", "David", "Elena", "Felix", "Grace", "Hannah", "Ivan",
+    "Julia", "Karim", "Laura", "Marco", "Nina", "Oscar", "Priya", "Quentin",
+    "Rosa", "Samir", "Tara", "Umar", "Vera", "Wei", "Yara",
+]
+LAST_NAMES = [
+    "Adams", "Bauer", "Chen", "Dubois", "Evans", "Fischer", "Garcia", "Hughes",
+    "Ito", "Jensen", "Khan", "Lopez", "Moreau", "Novak", "Okafor", "Patel",
+    "Quinn", "Rossi", "Silva", "Tanaka", "Ueda", "Vogel", "Weber", "Young",
+]
+# team xmlid -> (country codes, US/CA states or None)
+TEAMS = {
+    "team_europe": ["BE", "FR", "DE", "NL", "ES", "IT"],
+    "team_north_america": ["US", "CA"],
+    "team_asia_pacific": ["AU", "SG", "IN", "JP"],
+}
+# campaign xmlid -> (weight, source xmlid, medium xmlid, quality bias, deal size)
+CAMPAIGNS = {
+    "campaign_webinar": (14, "utm.utm_source_newsletter", "utm.utm_medium_email", 0.10, 18000),
+    "campaign_search_ads": (22, "utm.utm_source_search_engine", "utm.utm_medium_google_adwords", -0.05, 9000),
+    "campaign_linkedin_abm": (12, "utm.utm_source_linkedin", "utm.utm_medium_linkedin", 0.15, 32000),
+    "campaign_trade_show": (14, "sales_marketing_alignment.utm_source_trade_show", "utm.utm_medium_direct", 0.05, 26000),
+    "campaign_partner": (9, "sales_marketing_alignment.utm_source_partner_referral", "utm.utm_medium_direct", 0.20, 22000),
+    "campaign_newsletter": (8, "utm.utm_source_newsletter", "utm.utm_medium_email", 0.0, 7000),
+    "campaign_retargeting": (9, "utm.utm_source_facebook", "utm.utm_medium_facebook", -0.15, 5000),
+    None: (12, "utm.utm_source_search_engine", "utm.utm_medium_website", 0.0, 12000),
+}
+ACTIVITY_NOTES = {
+    "mail.mail_activity_data_call": ["Left voicemail", "Discovery call held", "Qualification call"],
+    "mail.mail_activity_data_email": ["Sent product overview", "Sent case study", "Followed up by email"],
+    "mail.mail_activity_data_meeting": ["Demo meeting", "Pricing review"],
+}
+
+
+def generate_demo_data(env):
+    """Create the demo leads, their outcomes and activities (idempotent)."""
+    module = "sales_marketing_alignment"
+    if env["ir.model.data"].search_count([("module", "=", module), ("model", "=", "crm.lead")]):
+        return
+    rng = random.Random(SEED)
+    now = fields.Datetime.now().replace(microsecond=0)
+    ref = env.ref
+    Lead = env["crm.lead"].with_context(
+        mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True,
+        mail_notrack=True, mail_auto_subscribe_no_notify=True,
+    )
+
+    countries = {c.code: c for c in env["res.country"].search([
+        ("code", "in", [code for codes in TEAMS.values() for code in codes])])}
+    teams = {xmlid: ref(f"{module}.{xmlid}") for xmlid in TEAMS}
+    campaign_keys = list(CAMPAIGNS)
+    campaign_weights = [CAMPAIGNS[key][0] for key in campaign_keys]
+    stages = env["crm.stage"].search([("is_won", "=", False)], order="sequence")
+    lost_reasons = env["crm.lost.reason"].search([])
+    resellers = ref(f"{module}.partner_reseller_northwind") | ref(f"{module}.partner_reseller_kangaroo")
+
+    vals_list, plans = [], []
+    for index in range(LEAD_COUNT):
+        team_key = rng.choice(list(TEAMS))
+        team = teams[team_key]
+        country = countries.get(rng.choice(TEAMS[team_key]))
+        campaign_key = rng.choices(campaign_keys, weights=campaign_weights)[0]
+        _weight, source, medium, bias, deal_size = CAMPAIGNS[campaign_key]
+        quality = min(max(rng.random() + bias, 0.0), 1.0)
+        age_days = rng.randint(0, 364)
+        company = f"{rng.choice(COMPANY_PREFIXES)} {rng.choice(COMPANY_SUFFIXES)}"
+        contact = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+        email = "%s@%s.example.com" % (
+            contact.lower().replace(" ", "."), company.lower().replace(" ", "-"))
+        members = team.member_ids
+        # Fresh, poor-fit inquiries stay with marketing (no salesperson).
+        assigned = quality > 0.3 or age_days > 45
+        user = rng.choice(members) if (assigned and members) else env["res.users"]
+        # Outcome: older, better-fitting leads converted and closed more often.
+        matured = age_days > 20
+        converted = matured and quality > 0.35 and rng.random() < 0.75
+        outcome = "open"
+        if converted and age_days > 35:
+            roll = rng.random()
+            if roll < 0.25 + 0.45 * quality:
+                outcome = "won"
+            elif roll < 0.8:
+                outcome = "lost"
+        elif matured and not converted and rng.random() < 0.35:
+            outcome = "lost"
+        revenue = round(deal_size * rng.uniform(0.4, 2.2) * (0.6 + quality), -2)
+        vals = {
+            "name": f"{company}: {rng.choice(['Needs a quote', 'Product inquiry', 'Demo request', 'Pricing question', 'Evaluation'])}",
+            "type": "opportunity" if converted else "lead",
+            "partner_name": company,
+            "contact_name": contact,
+            "email_from": email,
+            "phone": "+1 555 %04d" % rng.randint(0, 9999),
+            "country_id": country.id if country else False,
+            "team_id": team.id,
+            "user_id": user.id,
+            "campaign_id": ref(f"{module}.{campaign_key}").id if campaign_key else False,
+            "source_id": ref(source).id,
+            "medium_id": ref(medium).id,
+            "expected_revenue": revenue,
+            "priority": str(min(3, int(quality * 4))),
+        }
+        if converted and stages:
+            vals["stage_id"] = stages[min(len(stages) - 1, int(quality * len(stages)))].id
+        if campaign_key == "campaign_partner" and resellers:
+            vals["description"] = "Referred by channel partner %s" % rng.choice(resellers).name
+        vals_list.append(vals)
+        created = now - timedelta(days=age_days, hours=rng.randint(0, 10), minutes=rng.randint(0, 59))
+        plans.append({
+            "created": created,
+            "opened": created + timedelta(hours=rng.randint(1, 72)) if user else None,
+            "converted": created + timedelta(days=rng.randint(1, 15)) if converted else None,
+            "closed": None,
+            "outcome": outcome,
+            "quality": quality,
+        })
+
+    leads = Lead.create(vals_list)
+    env["ir.model.data"].create([{
+        "module": module,
+        "name": "demo_lead_%04d" % index,
+        "model": "crm.lead",
+        "res_id": lead.id,
+        "noupdate": True,
+    } for index, lead in enumerate(leads)])
+
+    # Outcomes through Odoo's own won/lost flows, grouped so each is one call.
+    won = leads.browse([lead.id for lead, plan in zip(leads, plans) if plan["outcome"] == "won"])
+    won.action_set_won()
+    lost_by_reason = {}
+    for lead, plan in zip(leads, plans):
+        if plan["outcome"] == "lost" and lost_reasons:
+            lost_by_reason.setdefault(rng.choice(lost_reasons).id, []).append(lead.id)
+    for reason_id, lead_ids in lost_by_reason.items():
+        leads.browse(lead_ids).action_set_lost(lost_reason_id=reason_id)
+
+    # Activities: done ones (history) for most assigned leads, planned ones
+    # for about two open leads out of three, so "leads without tasks" exist.
+    activity_types = {xmlid: ref(xmlid) for xmlid in ACTIVITY_NOTES}
+    lead_model_id = env["ir.model"]._get_id("crm.lead")
+    done_vals, done_dates, planned_vals = [], [], []
+    today = fields.Date.context_today(Lead)
+    for lead, plan in zip(leads, plans):
+        if not lead.user_id:
+            continue
+        start = plan["opened"] or plan["created"]
+        end = now if plan["outcome"] == "open" else start + timedelta(days=rng.randint(20, 60))
+        end = min(end, now)
+        if plan["outcome"] != "open":
+            plan["closed"] = end
+        for _i in range(rng.randint(0, 3)):
+            xmlid = rng.choice(list(ACTIVITY_NOTES))
+            done_at = start + (end - start) * rng.random()
+            done_vals.append({
+                "res_model_id": lead_model_id,
+                "res_id": lead.id,
+                "activity_type_id": activity_types[xmlid].id,
+                "summary": rng.choice(ACTIVITY_NOTES[xmlid]),
+                "user_id": lead.user_id.id,
+                "date_deadline": done_at.date(),
+            })
+            done_dates.append(done_at)
+        if plan["outcome"] == "open" and rng.random() < 0.65:
+            xmlid = rng.choice(list(ACTIVITY_NOTES))
+            planned_vals.append({
+                "res_model_id": lead_model_id,
+                "res_id": lead.id,
+                "activity_type_id": activity_types[xmlid].id,
+                "summary": rng.choice(ACTIVITY_NOTES[xmlid]),
+                "user_id": lead.user_id.id,
+                "date_deadline": today + timedelta(days=rng.randint(-6, 12)),
+            })
+    # Salespeople follow their leads, as when assigned by hand (and mail's
+    # batch activity create would subscribe them twice on the same lead).
+    for user in leads.user_id:
+        leads.filtered(lambda lead, user=user: lead.user_id == user).message_subscribe(
+            partner_ids=user.partner_id.ids)
+    Activity = env["mail.activity"].with_context(mail_activity_quick_update=True, mail_notrack=True)
+    Activity.create(planned_vals)
+    done = Activity.create(done_vals)
+    done_messages, _next = done._action_done()
+
+    # Back-date the history in three set-based statements: the ORM stamps
+    # "now" on create/won/lost and on done activities, and dashboards need
+    # the past twelve months. create_date and the done dates are not
+    # writable through the ORM.
+    env.flush_all()
+    rows = [
+        (lead.id, plan["created"], plan["opened"], plan["converted"], plan["closed"])
+        for lead, plan in zip(leads, plans)
+    ]
+    env.cr.execute(
+        """
+        UPDATE crm_lead AS l
+           SET create_date = v.created,
+               date_open = v.opened,
+               date_conversion = v.converted,
+               date_closed = v.closed,
+               date_last_stage_update = COALESCE(v.closed, v.converted, v.created),
+               day_open = CASE WHEN v.opened IS NULL THEN NULL
+                               ELSE ABS(EXTRACT(DAY FROM v.opened - v.created)) END,
+               day_close = CASE WHEN v.closed IS NULL THEN NULL
+                                ELSE ABS(EXTRACT(DAY FROM v.closed - v.created)) END
+          FROM (VALUES %s) AS v(id, created, opened, converted, closed)
+         WHERE l.id = v.id
+        """ % ",".join(["(%s, %s::timestamp, %s::timestamp, %s::timestamp, %s::timestamp)"] * len(rows)),
+        [value for row in rows for value in row],
+    )
+    # _action_done posts one message per activity, in the activities' order.
+    message_rows = list(zip(done_messages.ids, done_dates))
+    if message_rows:
+        env.cr.execute(
+            "UPDATE mail_message AS m SET date = v.done_at, create_date = v.done_at "
+            "FROM (VALUES %s) AS v(id, done_at) WHERE m.id = v.id"
+            % ",".join(["(%s, %s::timestamp)"] * len(message_rows)),
+            [value for row in message_rows for value in row],
+        )
+    env.invalidate_all()

@@ -1,0 +1,31 @@
+# Copyright 2026 The sales_marketing_alignment authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class UtmCampaign(models.Model):
+    _inherit = "utm.campaign"
+
+    # Campaign economics: core utm.campaign has no cost, and ROI on revenue
+    # (MISSION.md) needs one. Only marketing sees and edits it.
+    cost = fields.Monetary(
+        currency_field="currency_id",
+        groups="sales_marketing_alignment.group_alignment_marketing",
+        help="Total money spent on this campaign (media, events, agencies). "
+        "Used for cost per customer and ROI on revenue.",
+    )
+    currency_id = fields.Many2one(
+        "res.currency",
+        default=lambda self: self.env.company.currency_id,
+        required=True,
+    )
+
+    @api.constrains("cost")
+    def _check_cost(self):
+        for campaign in self.sudo():
+            if campaign.cost < 0:
+                raise ValidationError(_(
+                    "The cost of campaign \"%(campaign)s\" cannot be negative: "
+                    "enter what was spent, or 0.", campaign=campaign.title,
+                ))

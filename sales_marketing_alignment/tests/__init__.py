@@ -1,0 +1,2 @@
+from . import test_foundation
+from . import test_crm_core

@@ -1,0 +1,141 @@
+"""The addon as RPC clients and users meet it on a running server with demo data."""
+
+from datetime import datetime, timedelta
+
+ADDON = "sales_marketing_alignment"
+EXPECTED_FIRST_LEAD_NAME = "Evergreen Pharma: Evaluation"
+EXPECTED_FIRST_LEAD_CONTACT = "Oscar Patel"
+
+
+def test_server_is_odoo_18(odoo_server):
+    version = odoo_server.jsonrpc("common", "version")
+    assert version["server_version_info"][:2] == [18, 0]
+
+
+def test_module_installed(admin):
+    [module] = admin.call("ir.module.module", "search_read", [("name", "=", ADDON)],
+                          fields=["state", "latest_version", "license", "application"])
+    assert module["state"] == "installed"
+    assert module["latest_version"] == "18.0.1.0.0"
+    assert module["license"] == "LGPL-3"
+
+
+def test_groups_and_admin(admin):
+    xmlids = admin.call("ir.model.data", "search_read",
+                        [("module", "=", ADDON), ("model", "=", "res.groups")], fields=["name", "res_id"])
+    groups = {row["name"]: row["res_id"] for row in xmlids}
+    assert set(groups) == {"group_alignment_marketing", "group_alignment_manager"}
+    [manager] = admin.call("res.groups", "read", [groups["group_alignment_manager"]],
+                           fields=["full_name", "implied_ids"])
+    assert manager["full_name"] == "Alignment / Manager"
+    assert groups["group_alignment_marketing"] in manager["implied_ids"]
+    # Over XML-RPC too: the administrator is an alignment manager.
+    assert admin.xcall("res.users", "has_group", [admin.uid], f"{ADDON}.group_alignment_manager")
+
+
+def _visible_menu_names(session):
+    menus = session.call("ir.ui.menu", "search_read", [("parent_id.name", "=", "CRM")], fields=["name"])
+    return {menu["name"] for menu in menus}
+
+
+def test_alignment_menu_per_role(odoo_server, admin):
+    assert "Alignment" in _visible_menu_names(admin)
+    assert "Alignment" in _visible_menu_names(odoo_server.login("mia", "mia"))
+    assert "Alignment" not in _visible_menu_names(odoo_server.login("emma", "emma"))
+
+
+def test_settings_has_alignment_section(admin):
+    views = admin.call("res.config.settings", "get_views", [[False, "form"]])
+    arch = views["views"]["form"]["arch"]
+    assert 'id="sales_marketing_alignment"' in arch
+    assert 'title="Alignment"' in arch
+
+
+def test_demo_teams_reps_partner(admin):
+    teams = admin.call("crm.team", "search_read",
+                       [("name", "in", ["Europe", "North America", "Asia Pacific"])],
+                       fields=["name", "member_ids", "assignment_domain"])
+    assert len(teams) == 3
+    reps = {uid for team in teams for uid in team["member_ids"]}
+    assert 6 <= len(reps) <= 8
+    assert all("country_id" in team["assignment_domain"] for team in teams)
+    partners = admin.call("res.partner", "search_count", [("category_id.name", "=", "Channel Partner")])
+    assert partners >= 1
+
+
+def test_demo_campaigns_with_costs(admin):
+    campaigns = admin.call("utm.campaign", "search_read", [("cost", ">", 0)], fields=["title", "cost"])
+    assert len(campaigns) >= 6
+    leads = admin.call("crm.lead", "read_group", [("campaign_id.cost", ">", 0)],
+                       ["source_id", "medium_id"], ["source_id", "medium_id"], lazy=False)
+    assert len({row["source_id"][0] for row in leads}) >= 4
+    assert len({row["medium_id"][0] for row in leads}) >= 4
+
+
+def test_demo_leads_history(admin):
+    domain = [("active", "in", [True, False])]
+    total = admin.call("crm.lead", "search_count", domain)
+    assert total >= 300
+    won = admin.call("crm.lead", "search_read", [("probability", "=", 100), ("stage_id.is_won", "=", True)],
+                     fields=["date_closed"])
+    lost = admin.call("crm.lead", "search_read", [("active", "=", False), ("probability", "=", 0)],
+                      fields=["date_closed"], context={"active_test": False})
+    assert len(won) >= 30 and len(lost) >= 30
+    now = datetime.now()
+    closed_months = {
+        datetime.strptime(row["date_closed"], "%Y-%m-%d %H:%M:%S").strftime("%Y-%m")
+        for row in won + lost if row["date_closed"]
+    }
+    assert len(closed_months) >= 9, "won/lost history spreads over the past 12 months"
+    oldest = admin.call("crm.lead", "search_read", domain, fields=["create_date"], order="create_date", limit=1)
+    assert datetime.strptime(oldest[0]["create_date"], "%Y-%m-%d %H:%M:%S") < now - timedelta(days=300)
+    types = admin.call("crm.lead", "read_group", domain, ["type"], ["type"])
+    assert {row["type"] for row in types} == {"lead", "opportunity"}
+
+
+def test_demo_activities(admin):
+    planned = admin.call("mail.activity", "search_count", [("res_model", "=", "crm.lead")])
+    done = admin.call("mail.message", "search_count",
+                      [("model", "=", "crm.lead"), ("mail_activity_type_id", "!=", False)])
+    without_tasks = admin.call("crm.lead", "search_count",
+                               [("activity_ids", "=", False), ("user_id", "!=", False), ("probability", "<", 100)])
+    assert planned >= 50
+    assert done >= 200
+    assert without_tasks >= 20, "some open leads have no planned activity"
+
+
+def test_demo_is_deterministic(admin):
+    [xmlid] = admin.call("ir.model.data", "search_read",
+                         [("module", "=", ADDON), ("name", "=", "demo_lead_0000")], fields=["res_id"])
+    [lead] = admin.call("crm.lead", "read", [xmlid["res_id"]], fields=["name", "partner_name", "contact_name"],
+                        context={"active_test": False})
+    # Fixed seed: the first generated lead is the same on every install.
+    assert (lead["name"], lead["contact_name"]) == (EXPECTED_FIRST_LEAD_NAME, EXPECTED_FIRST_LEAD_CONTACT)
+
+
+def test_rep_sees_own_or_unassigned_leads(odoo_server):
+    emma = odoo_server.login("emma", "emma")
+    leads = emma.call("crm.lead", "search_read", [], fields=["user_id"])
+    assert leads
+    assert all(not lead["user_id"] or lead["user_id"][0] == emma.uid for lead in leads)
+    fields = emma.call("utm.campaign", "fields_get", attributes=["type"])
+    assert "cost" not in fields, "reps do not see what campaigns cost"
+
+
+def test_marketing_reads_costs_and_all_leads(odoo_server, admin):
+    mia = odoo_server.login("mia", "mia")
+    costs = mia.call("utm.campaign", "search_read", [("cost", ">", 0)], fields=["cost"])
+    assert len(costs) >= 6
+    assert mia.call("crm.lead", "search_count", []) == admin.call("crm.lead", "search_count", [])
+
+
+def test_negative_cost_is_refused(admin):
+    [campaign_id] = admin.call("utm.campaign", "search", [("cost", ">", 0)], limit=1)
+    try:
+        admin.call("utm.campaign", "write", [campaign_id], {"cost": -10})
+    except RuntimeError as error:
+        assert "cannot be negative" in str(error)
+    else:
+        raise AssertionError("a negative campaign cost was accepted")
+    [campaign] = admin.call("utm.campaign", "read", [campaign_id], fields=["cost"])
+    assert campaign["cost"] > 0
