@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 ADDON = "sales_marketing_alignment"
-EXPECTED_FIRST_LEAD_NAME = "Evergreen Pharma: Evaluation"
+EXPECTED_FIRST_LEAD_NAME = "Evergreen Pharma: Needs a quote"
 EXPECTED_FIRST_LEAD_CONTACT = "Oscar Patel"
 
 
@@ -33,15 +33,21 @@ def test_groups_and_admin(admin):
     assert admin.xcall("res.users", "has_group", [admin.uid], f"{ADDON}.group_alignment_manager")
 
 
-def _visible_menu_names(session):
-    menus = session.call("ir.ui.menu", "search_read", [("parent_id.name", "=", "CRM")], fields=["name"])
+def _visible_menu_names(session, parent="CRM"):
+    menus = session.call("ir.ui.menu", "search_read", [("parent_id.name", "=", parent)], fields=["name"])
     return {menu["name"] for menu in menus}
 
 
 def test_alignment_menu_per_role(odoo_server, admin):
     assert "Alignment" in _visible_menu_names(admin)
-    assert "Alignment" in _visible_menu_names(odoo_server.login("mia", "mia"))
-    assert "Alignment" not in _visible_menu_names(odoo_server.login("emma", "emma"))
+    assert {"Lead Lifecycle", "Campaigns", "Reporting", "Configuration"} <= _visible_menu_names(admin, "Alignment")
+    mia = odoo_server.login("mia", "mia")
+    assert {"Lead Lifecycle", "Campaigns", "Reporting"} <= _visible_menu_names(mia, "Alignment")
+    assert "Configuration" not in _visible_menu_names(mia, "Alignment")
+    # Reps see the lead lifecycle only: no campaign costs, no configuration.
+    emma = odoo_server.login("emma", "emma")
+    assert "Alignment" in _visible_menu_names(emma)
+    assert _visible_menu_names(emma, "Alignment") == {"Lead Lifecycle"}
 
 
 def test_settings_has_alignment_section(admin):
@@ -139,3 +145,42 @@ def test_negative_cost_is_refused(admin):
         raise AssertionError("a negative campaign cost was accepted")
     [campaign] = admin.call("utm.campaign", "read", [campaign_id], fields=["cost"])
     assert campaign["cost"] > 0
+
+
+def test_demo_lifecycle_and_definition(admin):
+    stages = {row["lifecycle_stage"] for row in admin.call(
+        "crm.lead", "read_group", [("id", "!=", 0)], ["lifecycle_stage"], ["lifecycle_stage"],
+        context={"active_test": False}) if row["lifecycle_stage_count"]}
+    assert {"inquiry", "mql", "sal", "sql", "customer", "nurture", "disqualified"} <= stages
+    criteria = admin.call("crm.lead.definition.criterion", "search_read", [], fields=["requirement"])
+    assert {c["requirement"] for c in criteria} == {"must", "nice"}
+    missing = admin.call("crm.lead", "search_read",
+                         [("meets_definition", "=", False), ("lifecycle_stage", "=", "inquiry")],
+                         fields=["definition_completeness", "definition_missing_ids"], limit=5)
+    assert missing and all(row["definition_missing_ids"] and row["definition_completeness"] < 100 for row in missing)
+    moves = admin.call("crm.lead.lifecycle.history", "read_group", [], ["to_stage"], ["to_stage"])
+    assert {row["to_stage"] for row in moves} >= {"mql", "sal", "sql", "customer"}
+
+
+def test_handoff_over_rpc(odoo_server, admin):
+    """Marketing hands a lead off over JSON-RPC; its rep accepts over XML-RPC;
+    another rep is refused with a message."""
+    mia = odoo_server.login("mia", "mia")
+    emma = odoo_server.login("emma", "emma")
+    [lead_id] = admin.call("crm.lead", "search", [("lifecycle_stage", "in", ["lead", "nurture"])], limit=1)
+    admin.call("crm.lead", "write", [lead_id], {"user_id": emma.uid})
+    mia.call("crm.lead", "action_handoff_to_sales", [lead_id])
+    lucas = odoo_server.login("lucas", "lucas")
+    try:
+        lucas.call("crm.lead", "action_accept_handoff", [lead_id])
+    except RuntimeError as error:
+        assert "doesn't have 'read'" in str(error)  # another rep does not even see it
+    else:
+        raise AssertionError("another rep accepted emma's lead")
+    emma.xcall("crm.lead", "action_accept_handoff", [lead_id])
+    [lead] = admin.call("crm.lead", "read", [lead_id], fields=["lifecycle_stage", "date_accepted"])
+    assert lead["lifecycle_stage"] == "sal" and lead["date_accepted"]
+    history = admin.call("crm.lead.lifecycle.history", "search_read", [("lead_id", "=", lead_id)],
+                         fields=["from_stage", "to_stage", "user_id"], order="id desc", limit=2)
+    assert [(h["from_stage"], h["to_stage"], h["user_id"][0]) for h in history] == [
+        ("mql", "sal", emma.uid), (history[1]["from_stage"], "mql", mia.uid)]

@@ -13,6 +13,7 @@ uninstalling the addon removes the demo history with the other demo data.
 """
 
 import random
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import fields
@@ -56,6 +57,8 @@ CAMPAIGNS = {
     "campaign_retargeting": (9, "utm.utm_source_facebook", "utm.utm_medium_facebook", -0.15, 5000),
     None: (12, "utm.utm_source_search_engine", "utm.utm_medium_website", 0.0, 12000),
 }
+TIMEFRAMES = ["under_1_month", "1_3_months", "3_6_months", "6_12_months", "over_12_months", "unknown"]
+COMPANY_SIZES = ["1_10", "11_50", "51_200", "201_1000", "1001_5000", "over_5000", "unknown"]
 ACTIVITY_NOTES = {
     "mail.mail_activity_data_call": ["Left voicemail", "Discovery call held", "Qualification call"],
     "mail.mail_activity_data_email": ["Sent product overview", "Sent case study", "Followed up by email"],
@@ -84,6 +87,8 @@ def generate_demo_data(env):
     stages = env["crm.stage"].search([("is_won", "=", False)], order="sequence")
     lost_reasons = env["crm.lost.reason"].search([])
     resellers = ref(f"{module}.partner_reseller_northwind") | ref(f"{module}.partner_reseller_kangaroo")
+    triggers = env["crm.purchase.trigger"].search([])
+    industries = env["res.partner.industry"].search([])
 
     vals_list, plans = [], []
     for index in range(LEAD_COUNT):
@@ -114,10 +119,25 @@ def generate_demo_data(env):
                 outcome = "lost"
         elif matured and not converted and rng.random() < 0.35:
             outcome = "lost"
+        if quality > 0.6:
+            buying_role = rng.choice(["decision_maker", "budget_holder", "evaluator"])
+            budget = rng.choice(["formal", "informal", "informal"])
+        elif quality > 0.3:
+            buying_role = rng.choice(["influencer", "evaluator", "end_user", "unknown"])
+            budget = rng.choice(["informal", "none", "unknown"])
+        else:
+            buying_role = rng.choice(["end_user", "unknown", "unknown"])
+            budget = rng.choice(["none", "unknown", "unknown"])
         revenue = round(deal_size * rng.uniform(0.4, 2.2) * (0.6 + quality), -2)
         vals = {
             "name": f"{company}: {rng.choice(['Needs a quote', 'Product inquiry', 'Demo request', 'Pricing question', 'Evaluation'])}",
-            "type": "opportunity" if converted else "lead",
+            "type": "lead",
+            "buying_role": buying_role,
+            "budget_status": budget,
+            "evaluation_timeframe": rng.choice(TIMEFRAMES),
+            "purchase_trigger_id": rng.choice(triggers).id if triggers and quality > 0.35 else False,
+            "company_size": rng.choice(COMPANY_SIZES),
+            "industry_id": rng.choice(industries).id if industries else False,
             "partner_name": company,
             "contact_name": contact,
             "email_from": email,
@@ -131,8 +151,6 @@ def generate_demo_data(env):
             "expected_revenue": revenue,
             "priority": str(min(3, int(quality * 4))),
         }
-        if converted and stages:
-            vals["stage_id"] = stages[min(len(stages) - 1, int(quality * len(stages)))].id
         if campaign_key == "campaign_partner" and resellers:
             vals["description"] = "Referred by channel partner %s" % rng.choice(resellers).name
         vals_list.append(vals)
@@ -144,6 +162,7 @@ def generate_demo_data(env):
             "closed": None,
             "outcome": outcome,
             "quality": quality,
+            "converted_stage": stages[min(len(stages) - 1, int(quality * len(stages)))] if converted else None,
         })
 
     leads = Lead.create(vals_list)
@@ -154,6 +173,34 @@ def generate_demo_data(env):
         "res_id": lead.id,
         "noupdate": True,
     } for index, lead in enumerate(leads)])
+
+    # The hand-off: marketing hands qualified leads to sales; reps accept
+    # most, send some back to nurture with a reason, and a few still wait.
+    handoff, accept, reject, converted = [], [], [], defaultdict(list)
+    for lead, plan in zip(leads, plans):
+        if plan["converted_stage"]:
+            converted[plan["converted_stage"]].append(lead.id)
+        if lead.lifecycle_stage != "lead" or not lead.user_id:
+            continue
+        if plan["converted_stage"]:
+            handoff.append(lead.id)
+            accept.append(lead.id)
+        elif plan["quality"] > 0.45:
+            handoff.append(lead.id)
+            roll = rng.random()
+            if roll < 0.6:
+                accept.append(lead.id)
+            elif roll < 0.85:
+                reject.append(lead.id)
+    leads.browse(handoff).action_handoff_to_sales()
+    leads.browse(accept).action_accept_handoff()
+    for reason in lost_reasons:
+        chunk = [lead_id for index, lead_id in enumerate(reject) if lost_reasons[index % len(lost_reasons)] == reason]
+        if chunk:
+            leads.browse(chunk).action_reject_handoff(reason.id)
+    # Conversion to opportunities (lifecycle SQL), one write per pipeline stage.
+    for stage, lead_ids in converted.items():
+        leads.browse(lead_ids).write({"type": "opportunity", "stage_id": stage.id})
 
     # Outcomes through Odoo's own won/lost flows, grouped so each is one call.
     won = leads.browse([lead.id for lead, plan in zip(leads, plans) if plan["outcome"] == "won"])
@@ -246,4 +293,34 @@ def generate_demo_data(env):
             % ",".join(["(%s, %s::timestamp)"] * len(message_rows)),
             [value for row in message_rows for value in row],
         )
+    # Lifecycle history: first row at creation, later moves spread until the
+    # lead closed (or a month after creation), in order.
+    env.cr.execute(
+        """
+        WITH h AS (
+            SELECT h.id, l.create_date AS start,
+                   COALESCE(l.date_closed, LEAST(l.create_date + INTERVAL '30 days', %s)) AS stop,
+                   ROW_NUMBER() OVER (PARTITION BY h.lead_id ORDER BY h.id) - 1 AS k,
+                   COUNT(*) OVER (PARTITION BY h.lead_id) AS n
+              FROM crm_lead_lifecycle_history AS h
+              JOIN crm_lead AS l ON l.id = h.lead_id
+             WHERE l.id IN %s
+        )
+        UPDATE crm_lead_lifecycle_history AS t
+           SET date = h.start + (h.stop - h.start) * h.k / GREATEST(h.n - 1, 1)
+          FROM h WHERE t.id = h.id
+        """,
+        [now, tuple(leads.ids)],
+    )
+    env.cr.execute(
+        """
+        UPDATE crm_lead AS l
+           SET date_handoff = (SELECT MAX(date) FROM crm_lead_lifecycle_history
+                                WHERE lead_id = l.id AND to_stage = 'mql'),
+               date_accepted = (SELECT MAX(date) FROM crm_lead_lifecycle_history
+                                 WHERE lead_id = l.id AND to_stage = 'sal')
+         WHERE l.id IN %s AND l.date_handoff IS NOT NULL
+        """,
+        [tuple(leads.ids)],
+    )
     env.invalidate_all()

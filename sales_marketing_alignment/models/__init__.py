@@ -1,1 +1,5 @@
+from . import crm_lead
+from . import crm_lead_definition_criterion
+from . import crm_lead_lifecycle_history
+from . import crm_purchase_trigger
 from . import utm_campaign

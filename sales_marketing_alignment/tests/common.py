@@ -10,7 +10,6 @@ class AlignmentCommon(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         cls.company = cls.env.company
         cls.user_rep = mail_new_test_user(
             cls.env, login="sma_rep", name="Rita Rep", email="rep@example.com",

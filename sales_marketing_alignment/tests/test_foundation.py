@@ -15,7 +15,7 @@ class TestFoundation(AlignmentCommon):
         self.assertEqual(module.state, "installed")
         self.assertEqual(module.latest_version, "18.0.1.0.0")
         self.assertEqual(module.license, "LGPL-3")
-        self.assertEqual(module.category_id.display_name, "Sales/CRM")
+        self.assertEqual((module.category_id.parent_id.name, module.category_id.name), ("Sales", "CRM"))
         self.assertEqual(module.dependencies_id.mapped("name"), ["crm"])
 
     def test_groups_hierarchy(self):
@@ -47,7 +47,14 @@ class TestFoundation(AlignmentCommon):
         self.assertIn(campaigns, self._visible_menus(self.user_marketing))
         self.assertIn(root, self._visible_menus(self.user_alignment_manager))
         self.assertIn(root, self._visible_menus(self.user_sales_manager))
-        self.assertNotIn(root, self._visible_menus(self.user_rep))
+        # Reps see the lead lifecycle, not campaigns (costs) nor configuration.
+        self.assertIn(root, self._visible_menus(self.user_rep))
+        self.assertIn(self.env.ref("sales_marketing_alignment.menu_alignment_lifecycle"),
+                      self._visible_menus(self.user_rep))
+        self.assertNotIn(campaigns, self._visible_menus(self.user_rep))
+        config = self.env.ref("sales_marketing_alignment.menu_alignment_config")
+        self.assertNotIn(config, self._visible_menus(self.user_rep))
+        self.assertIn(config, self._visible_menus(self.user_alignment_manager))
         settings = self.env.ref("sales_marketing_alignment.menu_alignment_settings")
         self.assertIn(settings, self._visible_menus(self.env.ref("base.user_admin")))
         self.assertNotIn(settings, self._visible_menus(self.user_marketing))

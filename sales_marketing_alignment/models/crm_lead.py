@@ -1,0 +1,482 @@
+# Copyright 2026 The sales_marketing_alignment authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from collections import defaultdict
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.osv import expression
+
+from ..tools.domain import eval_domain
+
+LIFECYCLE_STAGES = [
+    ("inquiry", "Inquiry"),
+    ("lead", "Lead"),
+    ("mql", "MQL"),
+    ("sal", "SAL"),
+    ("sql", "SQL"),
+    ("customer", "Customer"),
+    ("nurture", "Nurture"),
+    ("disqualified", "Disqualified"),
+]
+BUYING_ROLES = [
+    ("decision_maker", "Decision maker"),
+    ("budget_holder", "Budget holder"),
+    ("influencer", "Influencer"),
+    ("evaluator", "Evaluator"),
+    ("end_user", "End user"),
+    ("unknown", "Unknown"),
+]
+BUDGET_STATUSES = [
+    ("formal", "Formal"),
+    ("informal", "Informal"),
+    ("none", "None"),
+    ("unknown", "Unknown"),
+]
+EVALUATION_TIMEFRAMES = [
+    ("under_1_month", "Under 1 month"),
+    ("1_3_months", "1-3 months"),
+    ("3_6_months", "3-6 months"),
+    ("6_12_months", "6-12 months"),
+    ("over_12_months", "Over 12 months"),
+    ("unknown", "Unknown"),
+]
+COMPANY_SIZES = [
+    ("1_10", "1-10 employees"),
+    ("11_50", "11-50 employees"),
+    ("51_200", "51-200 employees"),
+    ("201_1000", "201-1,000 employees"),
+    ("1001_5000", "1,001-5,000 employees"),
+    ("over_5000", "Over 5,000 employees"),
+    ("unknown", "Unknown"),
+]
+# Fields the lead definition is most often written on: the form recomputes
+# completeness live when they change (criteria may read any other field too).
+DEFINITION_DEPENDS = [
+    "buying_role", "budget_status", "evaluation_timeframe", "purchase_trigger_id",
+    "company_size", "industry_id", "lead_properties", "partner_id", "country_id",
+    "state_id", "expected_revenue", "tag_ids", "email_from", "phone", "team_id",
+    "user_id", "source_id", "medium_id", "campaign_id", "company_id",
+]
+HANDOFF_STAGES = ("lead", "nurture")
+REJECT_STAGES = ("nurture", "disqualified")
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    # Qualification profile (paper 000: "What is a Lead?")
+    buying_role = fields.Selection(BUYING_ROLES, default="unknown", tracking=True)
+    budget_status = fields.Selection(BUDGET_STATUSES, default="unknown", tracking=True)
+    evaluation_timeframe = fields.Selection(
+        EVALUATION_TIMEFRAMES, string="Evaluation Time Frame", default="unknown", tracking=True,
+    )
+    purchase_trigger_id = fields.Many2one(
+        "crm.purchase.trigger", index="btree_not_null", tracking=True, ondelete="restrict",
+    )
+    company_size = fields.Selection(COMPANY_SIZES, default="unknown")
+    industry_id = fields.Many2one(
+        "res.partner.industry", compute="_compute_industry_id", store=True, readonly=False,
+        index="btree_not_null",
+    )
+
+    # Universal lead definition, evaluated live against the company's criteria
+    meets_definition = fields.Boolean(
+        compute="_compute_definition", search="_search_meets_definition",
+        help="The lead meets every must-have criterion of the lead definition.",
+    )
+    definition_completeness = fields.Float(
+        string="Definition Completeness", compute="_compute_definition",
+        help="Share of the lead definition's criteria (must-have and nice-to-have) this lead meets, in %.",
+    )
+    definition_must_met = fields.Integer(compute="_compute_definition")
+    definition_must_count = fields.Integer(compute="_compute_definition")
+    definition_nice_met = fields.Integer(compute="_compute_definition")
+    definition_nice_count = fields.Integer(compute="_compute_definition")
+    definition_missing_ids = fields.Many2many(
+        "crm.lead.definition.criterion", string="Missing Criteria", compute="_compute_definition",
+    )
+    definition_summary = fields.Char(compute="_compute_definition")
+
+    # Lifecycle, separate from the pipeline stage
+    lifecycle_stage = fields.Selection(
+        LIFECYCLE_STAGES, default="lead", required=True, index=True, copy=False,
+        group_expand="_group_expand_lifecycle_stage",
+        help="Inquiry: responded, does not meet the must-haves. Lead: meets them. "
+        "MQL: handed to sales. SAL: a rep accepted it. SQL: converted to an opportunity. "
+        "Customer: won. Nurture: returned to marketing. Disqualified: closed as not a fit.",
+    )
+    lifecycle_history_ids = fields.One2many("crm.lead.lifecycle.history", "lead_id", string="Lifecycle History")
+    date_handoff = fields.Datetime("Hand-off Date", copy=False, readonly=True)
+    date_accepted = fields.Datetime("Acceptance Date", copy=False, readonly=True)
+    handoff_reject_reason_id = fields.Many2one(
+        "crm.lost.reason", string="Rejection Reason", copy=False, readonly=True, ondelete="restrict",
+    )
+
+    @api.depends("partner_id")
+    def _compute_industry_id(self):
+        for lead in self:
+            lead.industry_id = lead.partner_id.commercial_partner_id.industry_id or lead.industry_id
+
+    @api.depends(*DEFINITION_DEPENDS)
+    def _compute_definition(self):
+        Criterion = self.env["crm.lead.definition.criterion"]
+        matches = self._definition_matches()
+        for lead in self:
+            rows, _must_fields = Criterion._get_definition(lead._definition_company_id())
+            met = matches.get(lead.id, set())
+            must = [cid for cid, req, _dom in rows if req == "must"]
+            nice = [cid for cid, req, _dom in rows if req == "nice"]
+            must_met = sum(1 for cid in must if cid in met)
+            nice_met = sum(1 for cid in nice if cid in met)
+            lead.definition_must_count = len(must)
+            lead.definition_must_met = must_met
+            lead.definition_nice_count = len(nice)
+            lead.definition_nice_met = nice_met
+            lead.meets_definition = must_met == len(must)
+            lead.definition_completeness = 100.0 * (must_met + nice_met) / len(rows) if rows else 100.0
+            lead.definition_missing_ids = [(6, 0, [cid for cid, _req, _dom in rows if cid not in met])]
+            lead.definition_summary = _(
+                "Must-have %(must_met)s of %(must)s, nice-to-have %(nice_met)s of %(nice)s",
+                must_met=must_met, must=len(must), nice_met=nice_met, nice=len(nice),
+            )
+
+    def _search_meets_definition(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("The lead definition can only be searched as met or not met."))
+        meets = expression.OR([
+            expression.AND([scope, must or []])
+            for scope, must in self._definition_scopes(self.env.companies)
+        ])
+        return meets if (operator == "=") == value else ["!"] + meets
+
+    @api.model
+    def _group_expand_lifecycle_stage(self, values, domain):
+        return [key for key, _label in LIFECYCLE_STAGES]
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(vals.get("lifecycle_stage") for vals in vals_list):
+            self._check_lifecycle_write()
+        leads = super().create(vals_list)
+        leads._init_lifecycle([bool(vals.get("lifecycle_stage")) for vals in vals_list])
+        return leads
+
+    def write(self, vals):
+        if "lifecycle_stage" not in vals:
+            res = super().write(vals)
+            if not self.env.context.get("sma_lifecycle_initial"):
+                self._sync_lifecycle(vals)
+            return res
+        self._check_lifecycle_write()
+        previous = {lead.id: lead.lifecycle_stage for lead in self}
+        res = super().write(vals)
+        if not self.env.context.get("sma_lifecycle_initial"):
+            self._log_lifecycle([
+                (lead, previous[lead.id]) for lead in self if previous[lead.id] != vals["lifecycle_stage"]
+            ])
+        return res
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def action_handoff_to_sales(self):
+        """Hand leads to sales (lifecycle MQL). For marketing users and sales managers."""
+        user = self.env.user
+        if not (self.env.su or user.has_group("sales_marketing_alignment.group_alignment_marketing")
+                or user.has_group("sales_team.group_sale_manager")):
+            raise UserError(_("Only marketing users and sales managers can hand leads to sales."))
+        for lead in self:
+            if lead.lifecycle_stage == "inquiry":
+                raise UserError(_(
+                    "\"%(lead)s\" is still an inquiry: it misses %(missing)s. "
+                    "Complete its qualification before handing it to sales.",
+                    lead=lead.display_name, missing=", ".join(lead.definition_missing_ids.mapped("name")),
+                ))
+            if lead.lifecycle_stage not in HANDOFF_STAGES:
+                raise UserError(_(
+                    "\"%(lead)s\" is at stage %(stage)s: only leads at stage Lead or Nurture "
+                    "can be handed to sales.", lead=lead.display_name, stage=lead._lifecycle_label(),
+                ))
+        self._set_lifecycle_stage("mql", extra_vals={
+            "date_handoff": fields.Datetime.now(), "date_accepted": False, "handoff_reject_reason_id": False,
+        })
+        return True
+
+    def action_accept_handoff(self):
+        """Accept handed-off leads (lifecycle SAL): their salesperson or that person's manager."""
+        self._check_handoff_answer()
+        self._set_lifecycle_stage("sal", extra_vals={"date_accepted": fields.Datetime.now()})
+        return True
+
+    def action_reject_handoff(self, reason_id, to_stage="nurture"):
+        """Reject handed-off leads with a reason (a crm.lost.reason id), back to
+        Nurture (default) or Disqualified (marked lost with that reason)."""
+        reason = self.env["crm.lost.reason"].browse(reason_id).exists() if reason_id else None
+        if not reason:
+            raise UserError(_("Choose why you reject the lead from the list of reasons."))
+        if to_stage not in REJECT_STAGES:
+            raise UserError(_("A rejected lead goes back to Nurture or to Disqualified."))
+        self._check_handoff_answer()
+        lead_self = self.with_context(sma_lifecycle_reason_id=reason.id)
+        if to_stage == "nurture":
+            lead_self._set_lifecycle_stage("nurture", extra_vals={"handoff_reject_reason_id": reason.id})
+        else:
+            lead_self.write({"handoff_reject_reason_id": reason.id})
+            lead_self.action_set_lost(lost_reason_id=reason.id)
+        return True
+
+    def action_open_handoff_reject(self):
+        self._check_handoff_answer()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Reject hand-off"),
+            "res_model": "crm.lead.handoff.reject",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_lead_ids": self.ids},
+        }
+
+    # ------------------------------------------------------------
+    # LIFECYCLE ENGINE
+    # ------------------------------------------------------------
+
+    def _lifecycle_label(self):
+        return dict(self._fields["lifecycle_stage"]._description_selection(self.env))[self.lifecycle_stage]
+
+    def _check_lifecycle_write(self):
+        """Lifecycle moves go through the actions, which check who may do what;
+        alignment managers may still correct a stage by hand (imports, fixes)."""
+        if (self.env.su or self.env.context.get("sma_lifecycle_ok")
+                or self.env.user.has_group("sales_marketing_alignment.group_alignment_manager")):
+            return
+        raise UserError(_(
+            "The lifecycle stage follows the lead definition, hand-offs and Odoo's own "
+            "conversion and won/lost: use the Hand off, Accept and Reject buttons."
+        ))
+
+    def _check_handoff_answer(self):
+        not_handed = self.filtered(lambda lead: lead.lifecycle_stage != "mql")
+        if not_handed:
+            raise UserError(_(
+                "\"%(lead)s\" was not handed off to sales (stage %(stage)s): only MQLs can be "
+                "accepted or rejected.", lead=not_handed[0].display_name, stage=not_handed[0]._lifecycle_label(),
+            ))
+        user = self.env.user
+        if self.env.su or user.has_group("sales_team.group_sale_manager"):
+            return
+        for lead in self:
+            if user not in (lead.user_id | lead.team_id.user_id):
+                raise UserError(_(
+                    "Only the salesperson of \"%(lead)s\" (%(salesperson)s) or their sales manager "
+                    "can accept or reject it.",
+                    lead=lead.display_name, salesperson=lead.user_id.name or _("nobody yet"),
+                ))
+
+    def _set_lifecycle_stage(self, stage, extra_vals=None):
+        """Move leads to ``stage`` in one write per stage (history and chatter follow)."""
+        leads = self.filtered(lambda lead: lead.lifecycle_stage != stage)
+        if extra_vals:
+            (self - leads).with_context(sma_lifecycle_ok=True).write(extra_vals)
+        if leads:
+            leads.with_context(sma_lifecycle_ok=True).write(dict(extra_vals or {}, lifecycle_stage=stage))
+
+    def _log_lifecycle(self, moves, initial=False):
+        """One history row per (lead, previous stage) move, in one insert, and
+        unless initial or silent, one chatter line per lead with the change
+        tracked like any tracked field (one insert for all messages)."""
+        if not moves:
+            return
+        reason_id = self.env.context.get("sma_lifecycle_reason_id") or False
+        self.env["crm.lead.lifecycle.history"].sudo().create([{
+            "lead_id": lead.id,
+            "from_stage": False if initial else previous,
+            "to_stage": lead.lifecycle_stage,
+            "user_id": self.env.uid,
+            "company_id": lead.company_id.id,
+            "team_id": lead.team_id.id,
+            "salesperson_id": lead.user_id.id,
+            "reason_id": reason_id,
+        } for lead, previous in moves])
+        if initial or self.env.context.get("sma_lifecycle_silent"):
+            return
+        Tracking = self.env["mail.tracking.value"]
+        field_info = self.fields_get(["lifecycle_stage"])["lifecycle_stage"]
+        author = self.env.user.partner_id
+        note = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
+        self.env["mail.message"].sudo().create([{
+            "model": self._name,
+            "res_id": lead.id,
+            "message_type": "notification",
+            "subtype_id": note,
+            "is_internal": True,
+            "author_id": author.id,
+            "email_from": author.email_formatted,
+            "tracking_value_ids": [(0, 0, Tracking._create_tracking_values(
+                previous, lead.lifecycle_stage, "lifecycle_stage", field_info, lead))],
+        } for lead, previous in moves])
+
+    def _base_lifecycle_stage(self):
+        """Where Odoo's own state puts a lead, or None when the definition decides."""
+        self.ensure_one()
+        if not self.active:
+            return "customer" if self.probability == 100 and self.stage_id.is_won else "disqualified"
+        if self.stage_id.is_won and self.type == "opportunity":
+            return "customer"
+        if self.type == "opportunity":
+            return "sql"
+        return None
+
+    def _init_lifecycle(self, explicit):
+        """Initial stage of new leads, and their first history row."""
+        targets = defaultdict(list)
+        to_check = self.browse()
+        for lead, has_stage in zip(self, explicit):
+            if has_stage:
+                continue
+            base = lead._base_lifecycle_stage()
+            if base:
+                targets[base].append(lead.id)
+            else:
+                to_check |= lead
+        for company_id, leads in to_check.grouped(lambda lead: lead._definition_company_id()).items():
+            must = self.env["crm.lead.definition.criterion"]._get_must_domain(company_id)
+            meeting = leads._filter_domain_batch(must) if must else leads
+            targets["lead"].extend(meeting.ids)
+            targets["inquiry"].extend((leads - meeting).ids)
+        initial = self.with_context(sma_lifecycle_initial=True, sma_lifecycle_ok=True)
+        for stage, ids in targets.items():
+            changed = initial.browse(ids).filtered(lambda lead: lead.lifecycle_stage != stage)
+            if changed:
+                changed.write({"lifecycle_stage": stage})
+        self._log_lifecycle([(lead, False) for lead in self], initial=True)
+
+    def _sync_lifecycle(self, vals):
+        """After a write: follow Odoo's conversion, won/lost and restore, then
+        the lead definition (only when a must-have reads a written field)."""
+        targets = {}  # lead -> stage, or None when the definition decides
+        if {"active", "type", "stage_id", "probability"} & set(vals):
+            for lead in self:
+                base = lead._base_lifecycle_stage()
+                if base and base != lead.lifecycle_stage:
+                    # a lost lead is disqualified when it is archived, not on probability edits
+                    if base != "disqualified" or "active" in vals:
+                        targets[lead] = base
+                elif not base and lead.active and lead.lifecycle_stage in ("sql", "customer", "disqualified"):
+                    targets[lead] = None  # restored, or turned back into a lead
+        Criterion = self.env["crm.lead.definition.criterion"]
+        candidates = self.filtered(
+            lambda lead: targets.get(lead, "") is None
+            or lead not in targets and lead.lifecycle_stage in ("inquiry", "lead")
+        )
+        for company_id, leads in candidates.grouped(lambda lead: lead._definition_company_id()).items():
+            _rows, must_fields = Criterion._get_definition(company_id)
+            if not must_fields & set(vals):
+                leads = leads.filtered(lambda lead: lead in targets)
+            if not leads:
+                continue
+            must = Criterion._get_must_domain(company_id)
+            meeting = leads._filter_domain_batch(must) if must else leads
+            for lead in leads:
+                targets[lead] = "lead" if lead in meeting else "inquiry"
+        # Moves that follow Odoo's own conversion, won/lost and restore are
+        # recorded in the history but not logged again in chatter: Odoo
+        # already logs the event itself (stage, active, lost reason), and core
+        # CRM pins the messages and tracking values of those events.
+        by_stage = defaultdict(lambda: self.browse())
+        for lead, stage in targets.items():
+            definition_move = {stage, lead.lifecycle_stage} <= {"inquiry", "lead"}
+            by_stage[stage, definition_move] |= lead
+        for (stage, tracked), leads in by_stage.items():
+            leads.with_context(sma_lifecycle_silent=not tracked)._set_lifecycle_stage(stage)
+
+    @api.model
+    def _sync_definition_lifecycle(self, companies):
+        """After the definition changed: inquiries that now meet it become leads,
+        leads that no longer do become inquiries. Two searches per company."""
+        for scope, must in self._definition_scopes(companies):
+            base = expression.AND([scope, [("type", "=", "lead"), ("active", "=", True)]])
+            to_lead = expression.AND([base, [("lifecycle_stage", "=", "inquiry")], must or []])
+            self.sudo().search(to_lead)._set_lifecycle_stage("lead")
+            if must:
+                to_inquiry = expression.AND([base, [("lifecycle_stage", "=", "lead")], ["!"] + must])
+                self.sudo().search(to_inquiry)._set_lifecycle_stage("inquiry")
+
+    @api.model
+    def _lifecycle_init_existing(self):
+        """Install: existing leads get the stage Odoo's state gives them (won,
+        lost, opportunity, else lead: no definition exists yet) and a first
+        history row dated at their creation. Set-based SQL: a database may
+        hold millions of leads, and the ORM would write them one by one."""
+        self.env.flush_all()
+        self.env.cr.execute("""
+            UPDATE crm_lead AS l
+               SET lifecycle_stage = CASE
+                       WHEN s.is_won AND l.probability = 100 THEN 'customer'
+                       WHEN NOT l.active THEN 'disqualified'
+                       WHEN l.type = 'opportunity' THEN 'sql'
+                       ELSE 'lead' END
+              FROM crm_lead AS l2
+         LEFT JOIN crm_stage AS s ON s.id = l2.stage_id
+             WHERE l2.id = l.id
+        """)
+        self.env.cr.execute("""
+            INSERT INTO crm_lead_lifecycle_history
+                   (lead_id, from_stage, to_stage, date, user_id, company_id, team_id, salesperson_id,
+                    create_uid, create_date, write_uid, write_date)
+            SELECT l.id, NULL, l.lifecycle_stage, l.create_date, l.create_uid, l.company_id, l.team_id,
+                   l.user_id, %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+              FROM crm_lead AS l
+             WHERE NOT EXISTS (SELECT 1 FROM crm_lead_lifecycle_history AS h WHERE h.lead_id = l.id)
+        """, {"uid": self.env.uid})
+        self.env.invalidate_all()
+
+    # ------------------------------------------------------------
+    # DEFINITION HELPERS
+    # ------------------------------------------------------------
+
+    def _definition_company_id(self):
+        """Leads follow their company's definition; leads without one the current company's."""
+        return self.company_id.id or self.env.company.id
+
+    @api.model
+    def _definition_scopes(self, companies):
+        """(lead scope domain, must-have domain or None) for each company."""
+        Criterion = self.env["crm.lead.definition.criterion"]
+        scopes = []
+        for company in companies:
+            scope = [("company_id", "=", company.id)]
+            if company == self.env.company:
+                scope = expression.OR([scope, [("company_id", "=", False)]])
+            scopes.append((scope, Criterion._get_must_domain(company.id)))
+        return scopes
+
+    def _filter_domain_batch(self, domain):
+        """The leads of self matching ``domain``: one query for saved leads,
+        in memory for leads being edited in a form."""
+        saved = self.filtered(lambda lead: isinstance(lead.id, int))
+        result = self.browse()
+        if saved:
+            result = self.browse(
+                self.sudo().with_context(active_test=False)._search(
+                    expression.AND([[("id", "in", saved.ids)], domain]))
+            )
+        unsaved = self - saved
+        if unsaved:
+            result |= unsaved.filtered_domain(domain)
+        return result
+
+    def _definition_matches(self):
+        """{lead id: set of met criterion ids}, one query per criterion per company."""
+        Criterion = self.env["crm.lead.definition.criterion"]
+        matches = defaultdict(set)
+        for company_id, leads in self.grouped(lambda lead: lead._definition_company_id()).items():
+            rows, _must_fields = Criterion._get_definition(company_id)
+            for criterion_id, _req, domain in rows:
+                for lead in leads._filter_domain_batch(eval_domain(domain, self.env)):
+                    matches[lead.id].add(criterion_id)
+        return matches

@@ -1,0 +1,22 @@
+# Copyright 2026 The sales_marketing_alignment authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import fields, models
+
+
+class CrmLeadHandoffReject(models.TransientModel):
+    """Reject handed-off leads with a reason picked from a list, no free text."""
+
+    _name = "crm.lead.handoff.reject"
+    _description = "Reject Lead Hand-off"
+
+    lead_ids = fields.Many2many("crm.lead", string="Leads", required=True)
+    reason_id = fields.Many2one("crm.lost.reason", string="Reason", required=True)
+    to_stage = fields.Selection(
+        [("nurture", "Back to marketing nurture"), ("disqualified", "Disqualify (mark as lost)")],
+        string="Send to", required=True, default="nurture",
+    )
+
+    def action_confirm(self):
+        self.ensure_one()
+        self.lead_ids.action_reject_handoff(self.reason_id.id, to_stage=self.to_stage)
+        return {"type": "ir.actions.act_window_close"}
