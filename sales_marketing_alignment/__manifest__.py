@@ -15,19 +15,25 @@
         "security/ir.model.access.csv",
         "data/crm_purchase_trigger_data.xml",
         "data/crm_lead_data.xml",
+        "data/crm_quick_action_data.xml",
         "views/crm_lead_views.xml",
         "views/crm_lead_definition_criterion_views.xml",
         "views/crm_lead_lifecycle_history_views.xml",
         "views/crm_purchase_trigger_views.xml",
+        "views/crm_quick_action_views.xml",
         "views/utm_campaign_views.xml",
         "views/res_config_settings_views.xml",
         "views/sales_marketing_alignment_menus.xml",
         "wizard/crm_lead_handoff_reject_views.xml",
+        "wizard/crm_quick_action_apply_views.xml",
     ],
     "demo": [
         "demo/sales_marketing_alignment_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "sales_marketing_alignment/static/src/**/*",
+        ],
         "web.assets_tests": [
             "sales_marketing_alignment/static/tests/tours/**/*",
         ],

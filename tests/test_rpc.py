@@ -44,10 +44,10 @@ def test_alignment_menu_per_role(odoo_server, admin):
     mia = odoo_server.login("mia", "mia")
     assert {"Lead Lifecycle", "Campaigns", "Reporting"} <= _visible_menu_names(mia, "Alignment")
     assert "Configuration" not in _visible_menu_names(mia, "Alignment")
-    # Reps see the lead lifecycle only: no campaign costs, no configuration.
+    # Reps see the lead lifecycle and quick actions: no campaign costs, no configuration.
     emma = odoo_server.login("emma", "emma")
     assert "Alignment" in _visible_menu_names(emma)
-    assert _visible_menu_names(emma, "Alignment") == {"Lead Lifecycle"}
+    assert _visible_menu_names(emma, "Alignment") == {"Lead Lifecycle", "Quick Actions"}
 
 
 def test_settings_has_alignment_section(admin):
@@ -184,3 +184,35 @@ def test_handoff_over_rpc(odoo_server, admin):
                          fields=["from_stage", "to_stage", "user_id"], order="id desc", limit=2)
     assert [(h["from_stage"], h["to_stage"], h["user_id"][0]) for h in history] == [
         ("mql", "sal", emma.uid), (history[1]["from_stage"], "mql", mia.uid)]
+
+
+def test_quick_action_over_rpc(odoo_server, admin):
+    """A rep applies a shared quick action over JSON-RPC and cannot edit it."""
+    emma = odoo_server.login("emma", "emma")
+    [voicemail] = admin.call("ir.model.data", "search_read",
+                             [("module", "=", ADDON), ("name", "=", "quick_action_left_voicemail")],
+                             fields=["res_id"])
+    action_id = voicemail["res_id"]
+    [lead_id] = emma.call("crm.lead", "search", [("user_id", "=", emma.uid)], limit=1)
+    before = emma.call("mail.activity", "search_count", [("res_model", "=", "crm.lead"), ("res_id", "=", lead_id)])
+    result = emma.call("crm.quick.action", "action_apply", [action_id], [lead_id])
+    assert result["tag"] == "display_notification"
+    planned = emma.call("mail.activity", "search_read", [("res_model", "=", "crm.lead"), ("res_id", "=", lead_id)],
+                        fields=["summary", "user_id", "activity_type_id"])
+    assert len(planned) == before + 1
+    assert any(a["summary"] == "Call again" and a["user_id"][0] == emma.uid for a in planned)
+    [action] = admin.call("crm.quick.action", "read", [action_id], fields=["usage_count"])
+    assert action["usage_count"] >= 1
+    try:
+        emma.call("crm.quick.action", "write", [action_id], {"next_delay": 9})
+    except RuntimeError as error:
+        assert "Only sales managers" in str(error)
+    else:
+        raise AssertionError("a rep edited a shared quick action")
+
+
+def test_demo_quick_action_usage(admin):
+    rows = admin.call("crm.quick.action.usage", "read_group", [], ["quick_action_id", "user_id"],
+                      ["quick_action_id", "user_id"], lazy=False)
+    assert len({row["quick_action_id"][0] for row in rows}) >= 3
+    assert len({row["user_id"][0] for row in rows}) >= 5

@@ -65,8 +65,13 @@ PAGES = {
     "lead_form.png": Page(
         "/odoo/action-sales_marketing_alignment.crm_lead_action_lifecycle",
         scroll_to=".o_inner_group:has([name='buying_role'])",
-        record="sales_marketing_alignment.demo_lead_0002",
+        record="sales_marketing_alignment.demo_lead_0005",
     ),
+    "quick_action.png": Page(
+        "/odoo/action-sales_marketing_alignment.crm_quick_action_action",
+        record="sales_marketing_alignment.quick_action_left_voicemail",
+    ),
+    "quick_action_uses.png": Page("/odoo/action-sales_marketing_alignment.crm_quick_action_usage_action"),
     "definition.png": Page("/odoo/action-sales_marketing_alignment.crm_lead_definition_criterion_action"),
     "transitions.png": Page("/odoo/action-sales_marketing_alignment.crm_lead_lifecycle_history_action"),
 }

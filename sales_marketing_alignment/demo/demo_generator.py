@@ -57,6 +57,12 @@ CAMPAIGNS = {
     "campaign_retargeting": (9, "utm.utm_source_facebook", "utm.utm_medium_facebook", -0.15, 5000),
     None: (12, "utm.utm_source_search_engine", "utm.utm_medium_website", 0.0, 12000),
 }
+# Done activities that were a click on a shared quick action.
+QUICK_ACTION_NOTES = {
+    "Left voicemail": "quick_action_left_voicemail",
+    "Followed up by email": "quick_action_email_sent",
+    "Demo meeting": "quick_action_meeting_held",
+}
 TIMEFRAMES = ["under_1_month", "1_3_months", "3_6_months", "6_12_months", "over_12_months", "unknown"]
 COMPANY_SIZES = ["1_10", "11_50", "51_200", "201_1000", "1001_5000", "over_5000", "unknown"]
 ACTIVITY_NOTES = {
@@ -257,6 +263,19 @@ def generate_demo_data(env):
     Activity.create(planned_vals)
     done = Activity.create(done_vals)
     done_messages, _next = done._action_done()
+
+    # Some of those follow-ups were one click on a shared quick action.
+    quick_actions = {
+        summary: ref(f"{module}.{xmlid}") for summary, xmlid in QUICK_ACTION_NOTES.items()
+    }
+    env["crm.quick.action.usage"].create([{
+        "quick_action_id": quick_actions[vals["summary"]].id,
+        "lead_id": vals["res_id"],
+        "user_id": vals["user_id"],
+        "team_id": leads.browse(vals["res_id"]).team_id.id,
+        "company_id": leads.browse(vals["res_id"]).company_id.id,
+        "date": done_at,
+    } for vals, done_at in zip(done_vals, done_dates) if vals["summary"] in quick_actions])
 
     # Back-date the history in three set-based statements: the ORM stamps
     # "now" on create/won/lost and on done activities, and dashboards need

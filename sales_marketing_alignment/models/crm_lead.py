@@ -112,10 +112,30 @@ class CrmLead(models.Model):
         "crm.lost.reason", string="Rejection Reason", copy=False, readonly=True, ondelete="restrict",
     )
 
+    # One-click follow-ups the current user may apply
+    quick_action_ids = fields.Many2many(
+        "crm.quick.action", string="Quick Actions", compute="_compute_quick_action_ids",
+    )
+
     @api.depends("partner_id")
     def _compute_industry_id(self):
         for lead in self:
             lead.industry_id = lead.partner_id.commercial_partner_id.industry_id or lead.industry_id
+
+    @api.depends_context("uid")
+    def _compute_quick_action_ids(self):
+        # One search for all the records shown: the user's own actions and the
+        # ones shared with everyone or with a team they are in or lead.
+        uid = self.env.uid
+        actions = self.env["crm.quick.action"].search([
+            "|", ("user_id", "=", uid),
+            "&", ("user_id", "=", False),
+            "|", "|", ("team_id", "=", False), ("team_id.member_ids", "in", [uid]), ("team_id.user_id", "=", uid),
+        ])
+        for lead in self:
+            lead.quick_action_ids = actions.filtered(
+                lambda action, lead=lead: not action.company_id or action.company_id == lead.company_id
+                or not lead.company_id)
 
     @api.depends(*DEFINITION_DEPENDS)
     def _compute_definition(self):

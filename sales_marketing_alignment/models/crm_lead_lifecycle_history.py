@@ -20,8 +20,10 @@ class CrmLeadLifecycleHistory(models.Model):
     to_stage = fields.Selection(LIFECYCLE_STAGES, string="To", required=True, index=True)
     date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
     user_id = fields.Many2one("res.users", string="By", default=lambda self: self.env.user, index=True)
-    # Denormalized for reporting and access rules, set once at creation.
-    company_id = fields.Many2one(related="lead_id.company_id", store=True, index=True)
+    # Denormalized for reporting and access rules, set once at creation (not
+    # related: a stored related field would make every company change of a
+    # lead search its history).
+    company_id = fields.Many2one("res.company", index=True)
     team_id = fields.Many2one("crm.team", string="Sales Team", index=True)
     salesperson_id = fields.Many2one("res.users", string="Salesperson", index=True)
     reason_id = fields.Many2one("crm.lost.reason", string="Reason", ondelete="set null")

@@ -2,4 +2,5 @@ from . import test_crm_core
 from . import test_foundation
 from . import test_lead_definition
 from . import test_lifecycle
+from . import test_quick_action
 from . import test_tour
