@@ -216,3 +216,15 @@ def test_demo_quick_action_usage(admin):
                       ["quick_action_id", "user_id"], lazy=False)
     assert len({row["quick_action_id"][0] for row in rows}) >= 3
     assert len({row["user_id"][0] for row in rows}) >= 5
+
+
+def test_demo_feedback_analysis(odoo_server):
+    mia = odoo_server.login("mia", "mia")
+    rows = mia.call("crm.feedback.report", "read_group", [], ["category"], ["category"])
+    assert len([row for row in rows if row["category_count"]]) >= 4
+    by_campaign = mia.call("crm.feedback.report", "read_group", [("campaign_id", "!=", False)],
+                           ["campaign_id"], ["campaign_id"])
+    assert len(by_campaign) >= 5
+    nurture = mia.call("crm.lead", "search_count", [("lifecycle_stage", "=", "nurture")],
+                       context={"active_test": False})
+    assert nurture >= 5

@@ -72,6 +72,7 @@ PAGES = {
         record="sales_marketing_alignment.quick_action_left_voicemail",
     ),
     "quick_action_uses.png": Page("/odoo/action-sales_marketing_alignment.crm_quick_action_usage_action"),
+    "feedback.png": Page("/odoo/action-sales_marketing_alignment.crm_feedback_report_action"),
     "definition.png": Page("/odoo/action-sales_marketing_alignment.crm_lead_definition_criterion_action"),
     "transitions.png": Page("/odoo/action-sales_marketing_alignment.crm_lead_lifecycle_history_action"),
 }

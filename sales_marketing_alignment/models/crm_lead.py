@@ -1,6 +1,7 @@
 # Copyright 2026 The sales_marketing_alignment authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from collections import defaultdict
+from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -111,6 +112,11 @@ class CrmLead(models.Model):
     handoff_reject_reason_id = fields.Many2one(
         "crm.lost.reason", string="Rejection Reason", copy=False, readonly=True, ondelete="restrict",
     )
+    reengage_date = fields.Date(
+        "Re-engage On", copy=False, index="btree_not_null",
+        help="Set when sales returns the lead to nurture with a reason that has a re-engage "
+        "delay: the lead comes back to marketing's queue on that date.",
+    )
 
     # One-click follow-ups the current user may apply
     quick_action_ids = fields.Many2many(
@@ -204,6 +210,15 @@ class CrmLead(models.Model):
     # ACTIONS
     # ------------------------------------------------------------
 
+    def action_set_lost(self, **additional_values):
+        """Odoo's lost, then the follow-up of the codified reason (nurture, alert)."""
+        reason = self.env["crm.lost.reason"].browse(additional_values.get("lost_reason_id")).exists()
+        res = super(CrmLead, self.with_context(sma_lifecycle_reason_id=reason.id)).action_set_lost(
+            **additional_values)
+        if reason:
+            self._apply_feedback_follow_up(reason, nurture=not self.env.context.get("sma_no_nurture"))
+        return res
+
     def action_handoff_to_sales(self):
         """Hand leads to sales (lifecycle MQL). For marketing users and sales managers."""
         user = self.env.user
@@ -222,8 +237,11 @@ class CrmLead(models.Model):
                     "\"%(lead)s\" is at stage %(stage)s: only leads at stage Lead or Nurture "
                     "can be handed to sales.", lead=lead.display_name, stage=lead._lifecycle_label(),
                 ))
+        # Nurtured leads that sales had closed come back to life when handed off again.
+        self.filtered(lambda lead: not lead.active).action_unarchive()
         self._set_lifecycle_stage("mql", extra_vals={
             "date_handoff": fields.Datetime.now(), "date_accepted": False, "handoff_reject_reason_id": False,
+            "reengage_date": False,
         })
         return True
 
@@ -233,21 +251,24 @@ class CrmLead(models.Model):
         self._set_lifecycle_stage("sal", extra_vals={"date_accepted": fields.Datetime.now()})
         return True
 
-    def action_reject_handoff(self, reason_id, to_stage="nurture"):
-        """Reject handed-off leads with a reason (a crm.lost.reason id), back to
-        Nurture (default) or Disqualified (marked lost with that reason)."""
+    def action_reject_handoff(self, reason_id, to_stage=None):
+        """Reject handed-off leads with a reason (a crm.lost.reason id). They go
+        where the reason's follow-up says (nurture, or disqualified: marked lost
+        with the reason), unless ``to_stage`` ('nurture' or 'disqualified') says
+        otherwise; an alerting reason also alerts management."""
         reason = self.env["crm.lost.reason"].browse(reason_id).exists() if reason_id else None
         if not reason:
             raise UserError(_("Choose why you reject the lead from the list of reasons."))
+        to_stage = to_stage or ("nurture" if reason.follow_up == "nurture" else "disqualified")
         if to_stage not in REJECT_STAGES:
             raise UserError(_("A rejected lead goes back to Nurture or to Disqualified."))
         self._check_handoff_answer()
         lead_self = self.with_context(sma_lifecycle_reason_id=reason.id)
+        lead_self.write({"handoff_reject_reason_id": reason.id})
         if to_stage == "nurture":
-            lead_self._set_lifecycle_stage("nurture", extra_vals={"handoff_reject_reason_id": reason.id})
+            lead_self._apply_feedback_follow_up(reason, force_nurture=True)
         else:
-            lead_self.write({"handoff_reject_reason_id": reason.id})
-            lead_self.action_set_lost(lost_reason_id=reason.id)
+            lead_self.with_context(sma_no_nurture=True).action_set_lost(lost_reason_id=reason.id)
         return True
 
     def action_open_handoff_reject(self):
@@ -260,6 +281,41 @@ class CrmLead(models.Model):
             "target": "new",
             "context": {"default_lead_ids": self.ids},
         }
+
+    # ------------------------------------------------------------
+    # FEEDBACK FOLLOW-UP
+    # ------------------------------------------------------------
+
+    def _apply_feedback_follow_up(self, reason, nurture=True, force_nurture=False):
+        """Run what a codified reason asks for: back to nurture with a re-engage
+        date, or an alert to management. Closing needs nothing more."""
+        if force_nurture or (nurture and reason.follow_up == "nurture"):
+            reengage = reason.reengage_days and fields.Date.context_today(self) + timedelta(days=reason.reengage_days)
+            self.with_context(sma_lifecycle_reason_id=reason.id)._set_lifecycle_stage(
+                "nurture", extra_vals={"reengage_date": reengage or False})
+        if reason.follow_up == "alert":
+            self._alert_management(reason)
+
+    def _alert_management(self, reason):
+        """An activity for the reason's alert user, or a message to its alert group."""
+        summary = _("Feedback: %(reason)s", reason=reason.name)
+        if reason.alert_user_id:
+            model_id = self.env["ir.model"]._get_id(self._name)
+            self.env["mail.activity"].sudo().create([{
+                "res_model_id": model_id, "res_id": lead.id, "user_id": reason.alert_user_id.id,
+                "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
+                "summary": summary,
+                "note": _("%(user)s closed this lead with the reason \"%(reason)s\".",
+                          user=self.env.user.name, reason=reason.name),
+            } for lead in self])
+        elif reason.alert_group_id:
+            partners = reason.alert_group_id.sudo().users.partner_id
+            for lead in self:  # one notification per lead: alerts are rare and addressed
+                lead.sudo().message_post(
+                    body=_("%(user)s closed this lead with the reason \"%(reason)s\".",
+                           user=self.env.user.name, reason=reason.name),
+                    subject=summary, partner_ids=partners.ids, subtype_xmlid="mail.mt_note",
+                )
 
     # ------------------------------------------------------------
     # LIFECYCLE ENGINE

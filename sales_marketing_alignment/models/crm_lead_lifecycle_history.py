@@ -26,4 +26,4 @@ class CrmLeadLifecycleHistory(models.Model):
     company_id = fields.Many2one("res.company", index=True)
     team_id = fields.Many2one("crm.team", string="Sales Team", index=True)
     salesperson_id = fields.Many2one("res.users", string="Salesperson", index=True)
-    reason_id = fields.Many2one("crm.lost.reason", string="Reason", ondelete="set null")
+    reason_id = fields.Many2one("crm.lost.reason", string="Reason", ondelete="set null", index="btree_not_null")

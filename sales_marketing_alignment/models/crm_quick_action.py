@@ -193,10 +193,11 @@ class CrmQuickAction(models.Model):
             handed_off = leads.filtered(lambda lead: lead.lifecycle_stage == "mql")
             if handed_off:
                 handed_off.action_reject_handoff(reason.id, to_stage="nurture")
-            (leads - handed_off).with_context(sma_lifecycle_reason_id=reason.id)._set_lifecycle_stage(
-                "nurture", extra_vals={"handoff_reject_reason_id": reason.id})
+            others = (leads - handed_off).with_context(sma_lifecycle_reason_id=reason.id)
+            others.write({"handoff_reject_reason_id": reason.id})
+            others._apply_feedback_follow_up(reason, force_nurture=True)
         elif stage == "disqualified":
-            leads.with_context(sma_lifecycle_reason_id=reason.id).action_set_lost(lost_reason_id=reason.id)
+            leads.with_context(sma_no_nurture=True).action_set_lost(lost_reason_id=reason.id)
 
     def _apply_activities(self, leads):
         """Log the done activity and plan the next one, as done by hand: one

@@ -21,6 +21,24 @@ class UtmCampaign(models.Model):
         required=True,
     )
 
+    feedback_count = fields.Integer(
+        compute="_compute_feedback_count", groups="sales_team.group_sale_salesman",
+        help="Leads of this campaign that sales closed or returned to nurture with a reason.",
+    )
+
+    def _compute_feedback_count(self):
+        counts = dict(self.env["crm.feedback.report"]._read_group(
+            [("campaign_id", "in", self.ids)], ["campaign_id"], ["__count"]))
+        for campaign in self:
+            campaign.feedback_count = counts.get(campaign, 0)
+
+    def action_open_feedback(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sales_marketing_alignment.crm_feedback_report_action")
+        action["domain"] = [("campaign_id", "in", self.ids)]
+        action["context"] = {"search_default_group_reason": 1}
+        return action
+
     @api.constrains("cost")
     def _check_cost(self):
         for campaign in self.sudo():

@@ -1,4 +1,5 @@
 from . import test_crm_core
+from . import test_feedback
 from . import test_foundation
 from . import test_lead_definition
 from . import test_lifecycle

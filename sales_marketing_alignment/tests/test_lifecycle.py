@@ -1,5 +1,8 @@
 # Copyright 2026 The sales_marketing_alignment authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import timedelta
+
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
@@ -14,7 +17,8 @@ class TestLifecycle(AlignmentCommon):
         cls.env["crm.lead.definition.criterion"].create({
             "name": "Budget known", "domain": "[('budget_status', 'in', ['formal', 'informal'])]",
         })
-        cls.reason = cls.env.ref("crm.lost_reason_1")
+        cls.reason = cls.env.ref("sales_marketing_alignment.lost_reason_timeframe_delayed")  # nurture, 90 days
+        cls.reason_close = cls.env.ref("sales_marketing_alignment.lost_reason_not_icp")
         cls.History = cls.env["crm.lead.lifecycle.history"]
 
     def _lead(self, **vals):
@@ -144,8 +148,9 @@ class TestLifecycle(AlignmentCommon):
         with self.assertRaisesRegex(UserError, "Choose why"):
             lead.with_user(self.user_rep).action_reject_handoff(False)
         lead.with_user(self.user_rep).action_reject_handoff(self.reason.id)
-        self.assertEqual(lead.lifecycle_stage, "nurture")
+        self.assertEqual(lead.lifecycle_stage, "nurture", "the reason's follow-up decides")
         self.assertTrue(lead.active)
+        self.assertEqual(lead.reengage_date, fields.Date.today() + timedelta(days=90))
         self.assertEqual(lead.handoff_reject_reason_id, self.reason)
         last = lead.lifecycle_history_ids.sorted("id")[-1]
         self.assertEqual((last.from_stage, last.to_stage, last.reason_id), ("mql", "nurture", self.reason))
@@ -155,6 +160,9 @@ class TestLifecycle(AlignmentCommon):
         self.assertFalse(lead.handoff_reject_reason_id)
 
     def test_reject_to_disqualified_marks_lost(self):
+        closing = self._mql()
+        closing.with_user(self.user_rep).action_reject_handoff(self.reason_close.id)
+        self.assertEqual((closing.active, closing.lifecycle_stage), (False, "disqualified"))
         lead = self._mql()
         lead.with_user(self.user_rep).action_reject_handoff(self.reason.id, to_stage="disqualified")
         self.assertFalse(lead.active)
@@ -188,12 +196,12 @@ class TestLifecycle(AlignmentCommon):
         self.assertEqual(self._moves(lead)[-2:], [("sal", "sql"), ("sql", "customer")])
         # Lost, then restored.
         other = self._lead(type="opportunity")
-        other.with_user(self.user_rep).action_set_lost(lost_reason_id=self.reason.id)
+        other.with_user(self.user_rep).action_set_lost(lost_reason_id=self.reason_close.id)
         self.assertEqual(other.lifecycle_stage, "disqualified")
         other.with_user(self.user_rep).toggle_active()
         self.assertEqual(other.lifecycle_stage, "sql")
         lost_lead = self._lead(budget_status="unknown")
-        lost_lead.action_set_lost(lost_reason_id=self.reason.id)
+        lost_lead.action_set_lost(lost_reason_id=self.reason_close.id)
         self.assertEqual(lost_lead.lifecycle_stage, "disqualified")
         lost_lead.toggle_active()
         self.assertEqual(lost_lead.lifecycle_stage, "inquiry", "a restored lead follows the definition again")

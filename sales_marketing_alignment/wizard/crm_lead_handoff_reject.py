@@ -1,6 +1,6 @@
 # Copyright 2026 The sales_marketing_alignment authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class CrmLeadHandoffReject(models.TransientModel):
@@ -13,8 +13,14 @@ class CrmLeadHandoffReject(models.TransientModel):
     reason_id = fields.Many2one("crm.lost.reason", string="Reason", required=True)
     to_stage = fields.Selection(
         [("nurture", "Back to marketing nurture"), ("disqualified", "Disqualify (mark as lost)")],
-        string="Send to", required=True, default="nurture",
+        string="Send to", required=True, compute="_compute_to_stage", store=True, readonly=False,
     )
+
+    @api.depends("reason_id")
+    def _compute_to_stage(self):
+        """Where the reason's follow-up sends the lead; the rep may change it."""
+        for wizard in self:
+            wizard.to_stage = "nurture" if wizard.reason_id.follow_up == "nurture" else "disqualified"
 
     def action_confirm(self):
         self.ensure_one()

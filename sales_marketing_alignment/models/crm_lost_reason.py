@@ -1,0 +1,68 @@
+# Copyright 2026 The sales_marketing_alignment authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+FEEDBACK_CATEGORIES = [
+    ("decision_made", "Profile matched, decision already made"),
+    ("timeframe_delayed", "Profile matched, time frame delayed"),
+    ("price_too_high", "Profile matched, price too high"),
+    ("not_icp", "Not our profile"),
+    ("unreachable", "Unreachable"),
+    ("duplicate", "Duplicate"),
+    ("other", "Other"),
+]
+FOLLOW_UPS = [
+    ("nurture", "Return to marketing nurture"),
+    ("alert", "Alert management"),
+    ("close", "Close"),
+]
+
+
+class CrmLostReason(models.Model):
+    """Odoo's lost reasons, codified: the feedback sales gives marketing when a
+    lead is closed or rejected, and what happens next (paper 000, feedback)."""
+
+    _inherit = "crm.lost.reason"
+
+    code = fields.Char(help="Short stable code for reports and integrations, unique per company.")
+    category = fields.Selection(FEEDBACK_CATEGORIES, default="other", required=True)
+    follow_up = fields.Selection(
+        FOLLOW_UPS, string="Follow-up", default="close", required=True,
+        help="Return to marketing nurture: the lead goes back to lifecycle Nurture and comes back "
+        "to marketing's queue after the re-engage delay. Alert management: an activity for the "
+        "chosen user, or a message to the chosen group. Close: nothing more.",
+    )
+    reengage_days = fields.Integer(
+        "Re-engage After (days)", help="For nurture: days until marketing re-engages the lead.")
+    alert_user_id = fields.Many2one("res.users", string="Alert User", domain="[('share', '=', False)]")
+    alert_group_id = fields.Many2one("res.groups", string="Alert Group")
+    company_id = fields.Many2one("res.company", index=True, help="Empty: used by every company.")
+
+    @api.constrains("code", "company_id")
+    def _check_code_unique(self):
+        for reason in self.filtered("code"):
+            duplicate = self.with_context(active_test=False).search([
+                ("id", "!=", reason.id), ("code", "=", reason.code),
+                ("company_id", "in", [reason.company_id.id, False] if reason.company_id else [False]),
+            ], limit=1) or (not reason.company_id and self.with_context(active_test=False).search([
+                ("id", "!=", reason.id), ("code", "=", reason.code)], limit=1))
+            if duplicate:
+                raise ValidationError(_(
+                    "The code \"%(code)s\" is already used by the reason \"%(other)s\": codes are "
+                    "unique per company.", code=reason.code, other=duplicate.name,
+                ))
+
+    @api.constrains("follow_up", "reengage_days", "alert_user_id", "alert_group_id")
+    def _check_follow_up(self):
+        for reason in self:
+            if reason.follow_up == "nurture" and reason.reengage_days <= 0:
+                raise ValidationError(_(
+                    "The reason \"%(name)s\" returns leads to nurture: set after how many days "
+                    "marketing re-engages them.", name=reason.name,
+                ))
+            if reason.follow_up == "alert" and not (reason.alert_user_id or reason.alert_group_id):
+                raise ValidationError(_(
+                    "The reason \"%(name)s\" alerts management: choose the user or the group to "
+                    "alert.", name=reason.name,
+                ))
