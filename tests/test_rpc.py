@@ -228,3 +228,21 @@ def test_demo_feedback_analysis(odoo_server):
     nurture = mia.call("crm.lead", "search_count", [("lifecycle_stage", "=", "nurture")],
                        context={"active_test": False})
     assert nurture >= 5
+
+
+def test_demo_sla_compliance(odoo_server, admin):
+    statuses = {row["sla_status"] for row in admin.call(
+        "crm.lead", "read_group", [], ["sla_status"], ["sla_status"]) if row["sla_status_count"]}
+    assert {"met", "breached"} <= statuses
+    grace = odoo_server.login("grace", "grace")  # sales director, leader of the three teams
+    rows = grace.call("crm.sla.report", "read_group",
+                      [("team_id.name", "in", ["Europe", "North America", "Asia Pacific"])],
+                      ["on_time_rate:avg", "response_hours:avg"], ["team_id"])
+    rates = [row["on_time_rate"] for row in rows]
+    assert len(rates) == 3 and all(20 < rate < 100 for rate in rates), rates
+    teams = admin.call("crm.team", "search_read", [("name", "=", "Europe")],
+                       fields=["sla_response_median_hours", "sla_first_touch_hours"])
+    assert teams[0]["sla_response_median_hours"] > 0 and teams[0]["sla_first_touch_hours"] > 0
+    emma = odoo_server.login("emma", "emma")
+    own = emma.call("crm.sla.report", "search_read", [], fields=["user_id"])
+    assert own and {row["user_id"][0] for row in own} == {emma.uid}

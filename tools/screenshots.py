@@ -73,6 +73,7 @@ PAGES = {
     ),
     "quick_action_uses.png": Page("/odoo/action-sales_marketing_alignment.crm_quick_action_usage_action"),
     "feedback.png": Page("/odoo/action-sales_marketing_alignment.crm_feedback_report_action"),
+    "compliance.png": Page("/odoo/action-sales_marketing_alignment.crm_sla_report_action"),
     "definition.png": Page("/odoo/action-sales_marketing_alignment.crm_lead_definition_criterion_action"),
     "transitions.png": Page("/odoo/action-sales_marketing_alignment.crm_lead_lifecycle_history_action"),
 }

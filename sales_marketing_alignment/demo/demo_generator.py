@@ -232,9 +232,13 @@ def generate_demo_data(env):
         end = min(end, now)
         if plan["outcome"] != "open":
             plan["closed"] = end
-        for _i in range(rng.randint(0, 3)):
+        for index in range(rng.randint(1, 3) if rng.random() < 0.85 else 0):
             xmlid = rng.choice(list(ACTIVITY_NOTES))
-            done_at = start + (end - start) * rng.random()
+            # Most reps touch a new lead within hours (a working day at worst);
+            # later activities spread over the lead's life.
+            done_at = start + (timedelta(hours=rng.uniform(0.2, 1.2) * rng.choice([1, 1, 1, 2, 6]))
+                               if index == 0 else (end - start) * rng.random())
+            done_at = min(done_at, end)
             done_vals.append({
                 "res_model_id": lead_model_id,
                 "res_id": lead.id,
@@ -331,6 +335,16 @@ def generate_demo_data(env):
         """,
         [now, tuple(leads.ids)],
     )
+    # Sales answers most hand-offs within a working day or two.
+    env.cr.execute(
+        """
+        UPDATE crm_lead_lifecycle_history AS h
+           SET date = LEAST(h.date, m.date + (h.lead_id %% 60) * INTERVAL '1 hour')
+          FROM crm_lead_lifecycle_history AS m
+         WHERE m.lead_id = h.lead_id AND m.to_stage = 'mql' AND h.from_stage = 'mql' AND h.lead_id IN %s
+        """,
+        [tuple(leads.ids)],
+    )
     env.cr.execute(
         """
         UPDATE crm_lead AS l
@@ -342,4 +356,23 @@ def generate_demo_data(env):
         """,
         [tuple(leads.ids)],
     )
+    # SLA facts from the back-dated history: first touch is the first done
+    # activity, feedback the move out of MQL; then the ORM recomputes the
+    # deadlines and statuses (they were computed on "now" dates).
+    env.cr.execute(
+        """
+        UPDATE crm_lead AS l
+           SET date_first_touch = (SELECT MIN(m.date) FROM mail_message AS m
+                                    WHERE m.model = 'crm.lead' AND m.res_id = l.id
+                                      AND m.mail_activity_type_id IS NOT NULL AND m.date >= l.date_open),
+               date_feedback = (SELECT MIN(h.date) FROM crm_lead_lifecycle_history AS h
+                                 WHERE h.lead_id = l.id AND h.from_stage = 'mql')
+         WHERE l.id IN %s
+        """,
+        [tuple(leads.ids)],
+    )
     env.invalidate_all()
+    Lead = env["crm.lead"]
+    for fname in ("sla_first_touch_deadline", "sla_feedback_deadline", "sla_status"):
+        env.add_to_compute(Lead._fields[fname], leads)
+    leads.flush_recordset()

@@ -5,4 +5,8 @@ from . import crm_lost_reason
 from . import crm_purchase_trigger
 from . import crm_quick_action
 from . import crm_quick_action_usage
+from . import crm_team
+from . import mail_activity
+from . import res_company
+from . import res_config_settings
 from . import utm_campaign

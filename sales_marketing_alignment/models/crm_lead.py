@@ -3,6 +3,8 @@
 from collections import defaultdict
 from datetime import timedelta
 
+import pytz
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
@@ -58,6 +60,14 @@ DEFINITION_DEPENDS = [
     "state_id", "expected_revenue", "tag_ids", "email_from", "phone", "team_id",
     "user_id", "source_id", "medium_id", "campaign_id", "company_id",
 ]
+SLA_STATUSES = [
+    ("none", "No SLA"),
+    ("on_track", "On track"),
+    ("due_soon", "Due soon"),
+    ("breached", "Breached"),
+    ("met", "Met"),
+]
+DUE_SOON_SHARE = 0.25  # "due soon" when less than a quarter of the SLA time is left
 HANDOFF_STAGES = ("lead", "nurture")
 REJECT_STAGES = ("nurture", "disqualified")
 
@@ -118,6 +128,24 @@ class CrmLead(models.Model):
         "delay: the lead comes back to marketing's queue on that date.",
     )
 
+    # Accountability: follow-up SLAs of the lead's team
+    date_first_touch = fields.Datetime(
+        "First Touch", copy=False, readonly=True,
+        help="When the first activity on the lead was completed after its assignment.")
+    date_feedback = fields.Datetime(
+        "Feedback Date", copy=False, readonly=True,
+        help="When sales answered the hand-off: accepted, rejected or closed the lead.")
+    sla_first_touch_deadline = fields.Datetime(
+        "First Touch Due", compute="_compute_sla_deadlines", store=True, copy=False)
+    sla_feedback_deadline = fields.Datetime(
+        "Feedback Due", compute="_compute_sla_deadlines", store=True, copy=False)
+    sla_status = fields.Selection(
+        SLA_STATUSES, string="SLA", compute="_compute_sla_status", store=True, index=True, copy=False,
+        help="On track, due soon (a quarter of the time left), breached, or met. Kept current "
+        "by the hourly SLA job for leads nobody touches.")
+    sla_escalation_count = fields.Integer("SLA Escalations", copy=False, readonly=True)
+    sla_escalated_on = fields.Datetime("Escalated On", copy=False, readonly=True)
+
     # One-click follow-ups the current user may apply
     quick_action_ids = fields.Many2many(
         "crm.quick.action", string="Quick Actions", compute="_compute_quick_action_ids",
@@ -127,6 +155,86 @@ class CrmLead(models.Model):
     def _compute_industry_id(self):
         for lead in self:
             lead.industry_id = lead.partner_id.commercial_partner_id.industry_id or lead.industry_id
+
+    @api.depends("date_open", "date_handoff", "team_id.sla_first_touch_hours", "team_id.sla_feedback_days",
+                 "team_id.resource_calendar_id")
+    def _compute_sla_deadlines(self):
+        # Working-hour deadlines are planned per (calendar, hours) group, with one
+        # read of the calendar's intervals for the whole group.
+        groups = defaultdict(list)
+        for lead in self:
+            lead.sla_feedback_deadline = lead.date_handoff and lead.team_id and (
+                lead.date_handoff + timedelta(days=lead.team_id.sla_feedback_days))
+            lead.sla_first_touch_deadline = False
+            if lead.date_open and lead.team_id:
+                groups[lead._sla_calendar(), lead.team_id.sla_first_touch_hours].append(lead)
+        for (calendar, hours), leads in groups.items():
+            deadlines = self._sla_plan_working_hours(calendar, hours, [lead.date_open for lead in leads])
+            for lead, deadline in zip(leads, deadlines):
+                lead.sla_first_touch_deadline = deadline
+
+    @api.depends("sla_first_touch_deadline", "sla_feedback_deadline", "date_first_touch", "date_feedback",
+                 "active", "stage_id.is_won")
+    def _compute_sla_status(self):
+        now = fields.Datetime.now()
+        for lead in self:
+            lead.sla_status = lead._sla_status_at(now)
+
+    def _sla_status_at(self, now):
+        """Status of the lead's two SLAs at ``now``: the worst one decides."""
+        self.ensure_one()
+        closed = not self.active or self.stage_id.is_won
+        states = []
+        for start, deadline, done in (
+            (self.date_open, self.sla_first_touch_deadline, self.date_first_touch),
+            (self.date_handoff, self.sla_feedback_deadline, self.date_feedback),
+        ):
+            if not deadline:
+                continue
+            if done:
+                states.append("met" if done <= deadline else "breached")
+            elif now > deadline:
+                states.append("breached")
+            elif closed:
+                continue  # closed in time without the event: nothing owed any more
+            elif (deadline - now) <= (deadline - start) * DUE_SOON_SHARE:
+                states.append("due_soon")
+            else:
+                states.append("on_track")
+        for status in ("breached", "due_soon", "on_track", "met"):
+            if status in states:
+                return status
+        return "none"
+
+    def _sla_calendar(self):
+        """The team's working hours, else the company's (None: plain hours)."""
+        return self.team_id.resource_calendar_id or self.company_id.resource_calendar_id \
+            or self.env.company.resource_calendar_id or None
+
+    @api.model
+    def _sla_plan_working_hours(self, calendar, hours, starts):
+        """``start + hours`` of working time for each of ``starts`` (naive UTC)."""
+        if not calendar:
+            return [start + timedelta(hours=hours) for start in starts]
+        # Enough calendar for any of them: a working week holds at least a few hours.
+        horizon = timedelta(days=14 + 7 * int(hours // 8 + 1))
+        intervals = calendar._work_intervals_batch(
+            pytz.utc.localize(min(starts)), pytz.utc.localize(max(starts) + horizon))[False]
+        spans = [(begin.astimezone(pytz.utc).replace(tzinfo=None), end.astimezone(pytz.utc).replace(tzinfo=None))
+                 for begin, end, _meta in intervals]
+        deadlines = []
+        for start in starts:
+            left, deadline = timedelta(hours=hours), None
+            for begin, end in spans:
+                if end <= start:
+                    continue
+                begin = max(begin, start)
+                if end - begin >= left:
+                    deadline = begin + left
+                    break
+                left -= end - begin
+            deadlines.append(deadline or start + timedelta(hours=hours))
+        return deadlines
 
     @api.depends_context("uid")
     def _compute_quick_action_ids(self):
@@ -201,9 +309,12 @@ class CrmLead(models.Model):
         previous = {lead.id: lead.lifecycle_stage for lead in self}
         res = super().write(vals)
         if not self.env.context.get("sma_lifecycle_initial"):
-            self._log_lifecycle([
-                (lead, previous[lead.id]) for lead in self if previous[lead.id] != vals["lifecycle_stage"]
-            ])
+            moves = [(lead, previous[lead.id]) for lead in self if previous[lead.id] != vals["lifecycle_stage"]]
+            self._log_lifecycle(moves)
+            # Leaving MQL is sales' answer to the hand-off: the feedback SLA is met.
+            answered = self.browse([lead.id for lead, stage in moves if stage == "mql"])
+            if answered:
+                answered.write({"date_feedback": fields.Datetime.now()})
         return res
 
     # ------------------------------------------------------------
@@ -241,7 +352,7 @@ class CrmLead(models.Model):
         self.filtered(lambda lead: not lead.active).action_unarchive()
         self._set_lifecycle_stage("mql", extra_vals={
             "date_handoff": fields.Datetime.now(), "date_accepted": False, "handoff_reject_reason_id": False,
-            "reengage_date": False,
+            "reengage_date": False, "date_feedback": False,
         })
         return True
 
@@ -281,6 +392,66 @@ class CrmLead(models.Model):
             "target": "new",
             "context": {"default_lead_ids": self.ids},
         }
+
+    # ------------------------------------------------------------
+    # SLA JOB
+    # ------------------------------------------------------------
+
+    @api.model
+    def _cron_sla_check(self, batch_size=1000):
+        """Hourly: refresh the SLA statuses time has changed, escalate new breaches
+        to the team leader, reassign leads breached twice where the team asks for
+        it. Idempotent (a lead is escalated once per breach level), batched, and
+        robust to leads deleted or reassigned meanwhile: every step re-reads state."""
+        now = fields.Datetime.now()
+        pending = self.search([("sla_status", "in", ("on_track", "due_soon"))])
+        self.env.add_to_compute(self._fields["sla_status"], pending)
+        pending.flush_recordset(["sla_status"])
+        to_escalate = self.search([
+            ("sla_status", "=", "breached"), ("sla_escalation_count", "=", 0), ("active", "=", True),
+        ], limit=batch_size)
+        to_escalate._sla_escalate()
+        second = self.search([
+            ("sla_status", "=", "breached"), ("sla_escalation_count", "=", 1), ("active", "=", True),
+            ("date_first_touch", "=", False), ("team_id.sla_reassign_on_breach", "=", True),
+        ], limit=batch_size)
+        # Breached a second time: one more SLA period has passed since the escalation.
+        second.filtered(
+            lambda lead: lead.sla_first_touch_deadline and lead.date_open and lead.sla_escalated_on
+            and now > lead.sla_escalated_on + (lead.sla_first_touch_deadline - lead.date_open)
+        )._sla_reassign()
+        remaining = self.search_count([
+            ("sla_status", "=", "breached"), ("sla_escalation_count", "=", 0), ("active", "=", True)])
+        self.env["ir.cron"]._notify_progress(done=len(to_escalate) + len(second), remaining=remaining)
+
+    def _sla_escalate(self):
+        """A To-Do for the team leader of each breached lead, in one create."""
+        leads = self.exists().filtered(lambda lead: lead.sla_escalation_count == 0)
+        model_id = self.env["ir.model"]._get_id(self._name)
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        self.env["mail.activity"].sudo().create([{
+            "res_model_id": model_id, "res_id": lead.id, "activity_type_id": todo.id,
+            "user_id": lead.team_id.user_id.id,
+            "summary": _("SLA breached: %(salesperson)s has not followed up", salesperson=lead.user_id.name or "-"),
+        } for lead in leads if lead.team_id.user_id])
+        leads.sudo().write({"sla_escalation_count": 1, "sla_escalated_on": fields.Datetime.now()})
+
+    def _sla_reassign(self):
+        """Give leads breached twice to the team member with the fewest open leads."""
+        leads = self.exists().filtered(lambda lead: lead.sla_escalation_count == 1 and not lead.date_first_touch)
+        open_counts = dict(self._read_group(
+            [("user_id", "in", leads.team_id.member_ids.ids), ("active", "=", True), ("probability", "<", 100)],
+            ["user_id"], ["__count"]))
+        by_user = defaultdict(lambda: self.browse())
+        for lead in leads:
+            members = lead.team_id.member_ids - lead.user_id
+            if not members:
+                continue
+            user = min(members, key=lambda member: (open_counts.get(member, 0), member.id))
+            open_counts[user] = open_counts.get(user, 0) + 1
+            by_user[user] |= lead
+        for user, user_leads in by_user.items():
+            user_leads.sudo().write({"user_id": user.id, "sla_escalation_count": 2})
 
     # ------------------------------------------------------------
     # FEEDBACK FOLLOW-UP

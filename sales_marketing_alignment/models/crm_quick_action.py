@@ -63,7 +63,7 @@ class CrmQuickAction(models.Model):
     )
     team_id = fields.Many2one("crm.team", string="Shared With Team", index=True)
     company_id = fields.Many2one("res.company", default=lambda self: self.env.company, index=True)
-    usage_ids = fields.One2many("crm.quick.action.usage", "quick_action_id", string="Uses")
+    usage_ids = fields.One2many("crm.quick.action.usage", "quick_action_id", string="Use Log")
     usage_count = fields.Integer(compute="_compute_usage_count", string="Uses")
 
     def _compute_usage_count(self):

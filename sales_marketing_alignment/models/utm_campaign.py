@@ -26,6 +26,16 @@ class UtmCampaign(models.Model):
         help="Leads of this campaign that sales closed or returned to nurture with a reason.",
     )
 
+    sla_compliance_rate = fields.Float(
+        "Follow-up On Time (%)", compute="_compute_sla_compliance_rate", groups="sales_team.group_sale_salesman",
+        help="Share of this campaign's leads that sales followed up within the SLA.")
+
+    def _compute_sla_compliance_rate(self):
+        rates = dict(self.env["crm.sla.report"]._read_group(
+            [("campaign_id", "in", self.ids)], ["campaign_id"], ["on_time_rate:avg"]))
+        for campaign in self:
+            campaign.sla_compliance_rate = rates.get(campaign) or 0.0
+
     def _compute_feedback_count(self):
         counts = dict(self.env["crm.feedback.report"]._read_group(
             [("campaign_id", "in", self.ids)], ["campaign_id"], ["__count"]))

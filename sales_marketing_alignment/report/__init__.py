@@ -1,1 +1,2 @@
 from . import crm_feedback_report
+from . import crm_sla_report

@@ -4,4 +4,5 @@ from . import test_foundation
 from . import test_lead_definition
 from . import test_lifecycle
 from . import test_quick_action
+from . import test_sla
 from . import test_tour

@@ -1,0 +1,18 @@
+# Copyright 2026 The sales_marketing_alignment authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import fields, models
+
+
+class MailActivity(models.Model):
+    _inherit = "mail.activity"
+
+    def _action_done(self, feedback=False, attachment_ids=None):
+        """The first activity completed on an assigned lead is its first touch."""
+        lead_ids = {activity.res_id for activity in self if activity.res_model == "crm.lead"}
+        result = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+        if lead_ids:
+            leads = self.env["crm.lead"].sudo().browse(lead_ids).exists().filtered(
+                lambda lead: lead.date_open and not lead.date_first_touch)
+            if leads:
+                leads.write({"date_first_touch": fields.Datetime.now()})
+        return result
