@@ -42,11 +42,11 @@ class CrmLostReason(models.Model):
     @api.constrains("code", "company_id")
     def _check_code_unique(self):
         for reason in self.filtered("code"):
-            duplicate = self.with_context(active_test=False).search([
-                ("id", "!=", reason.id), ("code", "=", reason.code),
-                ("company_id", "in", [reason.company_id.id, False] if reason.company_id else [False]),
-            ], limit=1) or (not reason.company_id and self.with_context(active_test=False).search([
-                ("id", "!=", reason.id), ("code", "=", reason.code)], limit=1))
+            # A reason shared by all companies clashes with any reason of that code.
+            domain = [("id", "!=", reason.id), ("code", "=", reason.code)]
+            if reason.company_id:
+                domain.append(("company_id", "in", [reason.company_id.id, False]))
+            duplicate = self.with_context(active_test=False).search(domain, limit=1)
             if duplicate:
                 raise ValidationError(_(
                     "The code \"%(code)s\" is already used by the reason \"%(other)s\": codes are "
