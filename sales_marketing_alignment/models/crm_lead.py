@@ -1,5 +1,6 @@
 # Copyright 2026 The sales_marketing_alignment authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import bisect
 from collections import defaultdict
 from datetime import timedelta
 
@@ -216,18 +217,18 @@ class CrmLead(models.Model):
         """``start + hours`` of working time for each of ``starts`` (naive UTC)."""
         if not calendar:
             return [start + timedelta(hours=hours) for start in starts]
-        # Enough calendar for any of them: a working week holds at least a few hours.
+        # Read the working intervals once for the whole group, from the earliest
+        # start to well past the latest (two weeks plus a week per 8 hours).
         horizon = timedelta(days=14 + 7 * int(hours // 8 + 1))
         intervals = calendar._work_intervals_batch(
             pytz.utc.localize(min(starts)), pytz.utc.localize(max(starts) + horizon))[False]
         spans = [(begin.astimezone(pytz.utc).replace(tzinfo=None), end.astimezone(pytz.utc).replace(tzinfo=None))
                  for begin, end, _meta in intervals]
+        ends = [end for _begin, end in spans]
         deadlines = []
         for start in starts:
             left, deadline = timedelta(hours=hours), None
-            for begin, end in spans:
-                if end <= start:
-                    continue
+            for begin, end in spans[bisect.bisect_right(ends, start):]:
                 begin = max(begin, start)
                 if end - begin >= left:
                     deadline = begin + left
