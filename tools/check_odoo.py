@@ -6,7 +6,8 @@ MESSAGE = (
     "Install Odoo 18.0 Community from Odoo's official source "
     "(https://github.com/odoo/odoo, branch 18.0) with its requirements, e.g.:\n"
     "  git clone --depth 1 -b 18.0 https://github.com/odoo/odoo.git\n"
-    "  pip install -r odoo/requirements.txt && pip install -e ./odoo\n"
+    "  pip install -r odoo/requirements.txt\n"
+    "  pip install -e ./odoo --config-settings editable_mode=compat   # or: pip install ./odoo\n"
     "then check with: python3 -c 'import odoo'"
 )
 
