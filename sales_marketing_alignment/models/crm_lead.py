@@ -308,14 +308,19 @@ class CrmLead(models.Model):
             return res
         self._check_lifecycle_write()
         previous = {lead.id: lead.lifecycle_stage for lead in self}
+        # Leaving MQL is sales' answer to the hand-off: the feedback SLA is met.
+        # In the same write when the whole batch leaves MQL (accept, reject).
+        answered = self.browse() if vals["lifecycle_stage"] == "mql" else self.filtered(
+            lambda lead: previous[lead.id] == "mql")
+        if answered and answered == self and "date_feedback" not in vals:
+            vals, answered = dict(vals, date_feedback=fields.Datetime.now()), self.browse()
         res = super().write(vals)
+        if answered:
+            answered.write({"date_feedback": fields.Datetime.now()})
         if not self.env.context.get("sma_lifecycle_initial"):
-            moves = [(lead, previous[lead.id]) for lead in self if previous[lead.id] != vals["lifecycle_stage"]]
-            self._log_lifecycle(moves)
-            # Leaving MQL is sales' answer to the hand-off: the feedback SLA is met.
-            answered = self.browse([lead.id for lead, stage in moves if stage == "mql"])
-            if answered:
-                answered.write({"date_feedback": fields.Datetime.now()})
+            self._log_lifecycle([
+                (lead, previous[lead.id]) for lead in self if previous[lead.id] != vals["lifecycle_stage"]
+            ])
         return res
 
     # ------------------------------------------------------------
