@@ -2,8 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 {
     "name": "Sales and Marketing Alignment",
-    "summary": "Lead definition, hand-off, feedback, accountability and "
-    "campaign-to-cash reporting shared by sales and marketing",
+    "summary": "Lead definition, explainable scoring and routing, hand-off, feedback, "
+    "accountability and campaign-to-cash reporting shared by sales and marketing",
     "version": "18.0.1.0.0",
     "category": "Sales/CRM",
     "website": "https://github.com/sales-marketing-alignment/sales_marketing_alignment",
@@ -18,7 +18,10 @@
         "data/crm_lost_reason_data.xml",
         "data/crm_quick_action_data.xml",
         "data/ir_cron_data.xml",
+        "data/ir_actions_server_data.xml",
         "views/crm_lead_views.xml",
+        "views/crm_scoring_rule_views.xml",
+        "views/crm_routing_rule_views.xml",
         "views/crm_lead_definition_criterion_views.xml",
         "views/crm_lead_lifecycle_history_views.xml",
         "views/crm_lost_reason_views.xml",
@@ -31,6 +34,7 @@
         "wizard/crm_quick_action_apply_views.xml",
         "report/crm_feedback_report_views.xml",
         "report/crm_sla_report_views.xml",
+        "report/crm_score_report_views.xml",
         "views/sales_marketing_alignment_menus.xml",
     ],
     "demo": [

@@ -2,15 +2,18 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import bisect
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytz
+from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
+from odoo.tools import SQL
 
 from ..tools.domain import eval_domain
+from .crm_lead_routing_log import ROUTING_OUTCOMES
 
 LIFECYCLE_STAGES = [
     ("inquiry", "Inquiry"),
@@ -70,6 +73,11 @@ SLA_STATUSES = [
 ]
 DUE_SOON_SHARE = 0.25  # "due soon" when less than a quarter of the SLA time is left
 HANDOFF_STAGES = ("lead", "nurture")
+GRADES = [("a", "A"), ("b", "B"), ("c", "C"), ("d", "D")]
+# Routing decides for leads sales has not accepted yet.
+ROUTABLE_STAGES = ("inquiry", "lead", "mql", "nurture")
+# Open leads the scoring job rescores daily (decay) and after rule changes.
+CLOSED_STAGES = ("customer", "disqualified")
 REJECT_STAGES = ("nurture", "disqualified")
 
 
@@ -151,6 +159,41 @@ class CrmLead(models.Model):
     quick_action_ids = fields.Many2many(
         "crm.quick.action", string="Quick Actions", compute="_compute_quick_action_ids",
     )
+
+    # Explainable rule-based score (paper 000, "Define Quality"); Odoo's
+    # predictive probability is left alone. Written by the scoring engine.
+    fit_score = fields.Integer("Fit Score", readonly=True, copy=False, help="Points of the fit rules: who the lead is.")
+    engagement_score = fields.Integer(
+        "Engagement Score", readonly=True, copy=False,
+        help="Points of the engagement rules, what the lead did, after decay.")
+    score = fields.Integer(
+        readonly=True, copy=False, index=True, aggregator="avg",
+        help="Fit plus engagement. Reaching the company's sales-ready score hands the lead to sales.")
+    grade = fields.Selection(
+        GRADES, readonly=True, copy=False, index=True,
+        help="Score band under the company's cut-offs (Settings): A is the best.")
+    date_scored = fields.Datetime("Scored On", readonly=True, copy=False, index=True)
+    score_line_ids = fields.One2many("crm.lead.score.line", "lead_id", string="Matched Scoring Rules", readonly=True)
+    score_explanation = fields.Text(compute="_compute_score_explanation")
+
+    # Routing by rules: the last decision, its log, and hand-made assignments
+    routing_rule_id = fields.Many2one(
+        "crm.routing.rule", string="Routing Rule", readonly=True, copy=False, index="btree_not_null",
+        ondelete="set null")
+    routing_state = fields.Selection(
+        ROUTING_OUTCOMES, string="Routing", readonly=True, copy=False, index="btree_not_null",
+        help="The last routing decision. \"No rule matched\": the lead waits, unassigned, for a rule.")
+    date_routed = fields.Datetime("Routed On", readonly=True, copy=False)
+    routing_log_ids = fields.One2many("crm.lead.routing.log", "lead_id", string="Routing Log", readonly=True)
+    assignment_manual = fields.Boolean(
+        "Assigned by Hand", copy=False,
+        help="A person chose the salesperson: routing keeps it unless a rule says otherwise.")
+    # Same field as Odoo's website_crm_partner_assign, so both work together.
+    partner_assigned_id = fields.Many2one(
+        "res.partner", "Assigned Partner", tracking=True, index="btree_not_null", copy=False,
+        domain="['|', ('company_id', '=', False), ('company_id', '=', company_id)]",
+        help="Channel partner this lead has been forwarded to.")
+    date_partner_assign = fields.Date("Partner Assignment Date", copy=False)
 
     @api.depends("partner_id")
     def _compute_industry_id(self):
@@ -252,6 +295,30 @@ class CrmLead(models.Model):
                 lambda action, lead=lead: not action.company_id or action.company_id == lead.company_id
                 or not lead.company_id)
 
+    @api.depends("score_line_ids.points", "fit_score", "engagement_score", "grade", "date_scored")
+    def _compute_score_explanation(self):
+        labels = dict(self._fields["grade"]._description_selection(self.env))
+        for lead in self:
+            if not lead.date_scored:
+                lead.score_explanation = _("Not scored yet.")
+                continue
+            parts = [_("Score %(score)s = fit %(fit)s + engagement %(engagement)s, grade %(grade)s.",
+                       score=lead.score, fit=lead.fit_score, engagement=lead.engagement_score,
+                       grade=labels.get(lead.grade, "-"))]
+            for line in lead.score_line_ids:
+                if line.points != line.rule_points:
+                    parts.append(_("%(rule)s: %(points)+d (%(base)+d, decayed since %(date)s)",
+                                   rule=line.rule_id.name, points=line.points, base=line.rule_points,
+                                   date=fields.Date.to_string(line.date_matched)))
+                else:
+                    parts.append(_("%(rule)s: %(points)+d", rule=line.rule_id.name, points=line.points))
+            if not lead.score_line_ids:
+                parts.append(_("No scoring rule matches this lead."))
+            threshold = (lead.company_id or self.env.company).mql_threshold
+            if threshold:
+                parts.append(_("Sales-ready from %(threshold)s.", threshold=threshold))
+            lead.score_explanation = "\n".join(parts)
+
     @api.depends(*DEFINITION_DEPENDS)
     def _compute_definition(self):
         Criterion = self.env["crm.lead.definition.criterion"]
@@ -296,15 +363,25 @@ class CrmLead(models.Model):
     def create(self, vals_list):
         if any(vals.get("lifecycle_stage") for vals in vals_list):
             self._check_lifecycle_write()
+        if not self.env.context.get("sma_routing"):
+            # Choosing someone else as salesperson is a hand-made assignment;
+            # the default (the creating user) is not.
+            for vals in vals_list:
+                if vals.get("user_id") not in (None, False, self.env.uid):
+                    vals.setdefault("assignment_manual", True)
         leads = super().create(vals_list)
         leads._init_lifecycle([bool(vals.get("lifecycle_stage")) for vals in vals_list])
+        leads._score_and_route_auto(set().union(*vals_list) if vals_list else set(), created=True)
         return leads
 
     def write(self, vals):
+        if "user_id" in vals and not self.env.context.get("sma_routing"):
+            vals = dict(vals, assignment_manual=bool(vals["user_id"]))
         if "lifecycle_stage" not in vals:
             res = super().write(vals)
             if not self.env.context.get("sma_lifecycle_initial"):
                 self._sync_lifecycle(vals)
+            self._score_and_route_auto(vals)
             return res
         self._check_lifecycle_write()
         previous = {lead.id: lead.lifecycle_stage for lead in self}
@@ -321,6 +398,7 @@ class CrmLead(models.Model):
             self._log_lifecycle([
                 (lead, previous[lead.id]) for lead in self if previous[lead.id] != vals["lifecycle_stage"]
             ])
+        self._score_and_route_auto(vals)
         return res
 
     # ------------------------------------------------------------
@@ -356,11 +434,16 @@ class CrmLead(models.Model):
                 ))
         # Nurtured leads that sales had closed come back to life when handed off again.
         self.filtered(lambda lead: not lead.active).action_unarchive()
-        self._set_lifecycle_stage("mql", extra_vals={
+        self._set_lifecycle_stage("mql", extra_vals=self._handoff_vals())
+        return True
+
+    @api.model
+    def _handoff_vals(self):
+        """What a hand-off to sales resets: a fresh feedback SLA and answer."""
+        return {
             "date_handoff": fields.Datetime.now(), "date_accepted": False, "handoff_reject_reason_id": False,
             "reengage_date": False, "date_feedback": False,
-        })
-        return True
+        }
 
     def action_accept_handoff(self):
         """Accept handed-off leads (lifecycle SAL): their salesperson or that person's manager."""
@@ -733,3 +816,361 @@ class CrmLead(models.Model):
                 for lead in leads._filter_domain_batch(eval_domain(domain, self.env)):
                     matches[lead.id].add(criterion_id)
         return matches
+
+    # ------------------------------------------------------------
+    # SCORING AND ROUTING ENGINE
+    # ------------------------------------------------------------
+
+    def action_score_and_route(self):
+        """Score the leads, hand the ones reaching the sales-ready score to sales,
+        and route those not yet accepted. For any selection (server action, RPC)."""
+        self.check_access("write")
+        self.sudo()._score_and_route()
+        return True
+
+    def _score_and_route_auto(self, vals, created=False):
+        """After create, or a write of a field a rule reads: score and route.
+        Nothing to do, and no query, when no rule reads what was written."""
+        if not self or self.env.context.get("sma_routing"):
+            return
+        has_rules, read_fields = self.env["crm.scoring.rule"]._get_engine_info()
+        if has_rules and (created or read_fields & set(vals)):
+            self.sudo()._score_and_route()
+
+    def _score_and_route(self):
+        """The engine, set-based: each rule is evaluated once over the batch.
+        Leads another transaction is scoring or routing are skipped: it does them."""
+        leads = self.with_context(active_test=False, sma_routing=True)._engine_lock()
+        if not leads:
+            return leads
+        previous = leads._score()
+        leads._apply_sales_ready(previous)
+        leads._route()
+        return leads
+
+    def _engine_lock(self):
+        """Lock the leads of self for this transaction (SELECT ... FOR UPDATE
+        SKIP LOCKED) and return those locked: concurrent workers, crons and
+        users never score and route one lead twice at the same time. Under
+        Odoo's repeatable-read transactions, a lead changed by a transaction
+        that committed meanwhile raises a serialization error, and Odoo
+        retries the request (or the cron runs again) with fresh data."""
+        saved = self.filtered(lambda lead: isinstance(lead.id, int))
+        if not saved:
+            return saved
+        self.env.cr.execute(SQL(
+            "SELECT id FROM crm_lead WHERE id IN %s ORDER BY id FOR UPDATE SKIP LOCKED", tuple(saved.ids)))
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    def _score(self):
+        """Evaluate the scoring rules of each lead's company over the batch,
+        keep the explanation lines in step, and write the scores grouped by
+        value. Returns {lead id: score before}."""
+        Rule = self.env["crm.scoring.rule"].sudo()
+        Line = self.env["crm.lead.score.line"].sudo()
+        now = fields.Datetime.now()
+        previous = {lead.id: (lead.score if lead.date_scored else None) for lead in self}
+        lines = {(line.lead_id.id, line.rule_id.id): line for line in Line.search([("lead_id", "in", self.ids)])}
+        totals = defaultdict(lambda: {"fit": 0, "engagement": 0})
+        to_create, updates, errors, ran = [], defaultdict(list), {}, set()
+        for company_id, leads in self.grouped(lambda lead: lead._definition_company_id()).items():
+            for rule_id, dimension, domain, points, half_life in Rule._get_rules(company_id):
+                try:
+                    with self.env.cr.savepoint(flush=False):
+                        matched = set(leads._filter_domain_batch(eval_domain(domain, self.env)).ids)
+                except Exception as error:  # noqa: BLE001 - skip the rule, score the rest
+                    errors[rule_id] = str(error)
+                    for lead in leads:  # keep its last known points
+                        line = lines.pop((lead.id, rule_id), None)
+                        if line:
+                            totals[lead.id][line.dimension] += line.points
+                    continue
+                ran.add(rule_id)
+                for lead in leads:
+                    line = lines.pop((lead.id, rule_id), None)
+                    if lead.id not in matched:
+                        if line:
+                            lines[lead.id, rule_id] = line  # left over: unlinked below
+                        continue
+                    since = line.date_matched if line else now
+                    value = self._decayed_points(points, half_life, since, now)
+                    totals[lead.id][dimension] += value
+                    if not line:
+                        to_create.append({
+                            "lead_id": lead.id, "rule_id": rule_id, "dimension": dimension,
+                            "rule_points": points, "points": value, "date_matched": now,
+                            "company_id": lead.company_id.id,
+                        })
+                    elif (line.points, line.rule_points, line.dimension) != (value, points, dimension):
+                        updates[value, points, dimension].append(line.id)
+        # Lines of rules that no longer match, are archived or were deleted.
+        Line.browse(line.id for line in lines.values()).unlink()
+        Line.create(to_create)
+        for (value, points, dimension), line_ids in updates.items():
+            Line.browse(line_ids).write({"points": value, "rule_points": points, "dimension": dimension})
+        Rule.browse(ran | set(errors))._report_errors(errors)
+        by_vals = defaultdict(list)
+        for lead in self:
+            fit, engagement = totals[lead.id]["fit"], totals[lead.id]["engagement"]
+            company = lead.company_id or self.env.company
+            by_vals[fit, engagement, company._score_grade(fit + engagement)].append(lead.id)
+        for (fit, engagement, grade), lead_ids in by_vals.items():
+            self.browse(lead_ids).write({
+                "fit_score": fit, "engagement_score": engagement, "score": fit + engagement,
+                "grade": grade, "date_scored": now,
+            })
+        return previous
+
+    @api.model
+    def _decayed_points(self, points, half_life, since, now):
+        """Points halve every ``half_life`` days since ``since`` (0: no decay)."""
+        if not half_life or now <= since:
+            return points
+        age_days = (now - since).total_seconds() / 86400.0
+        return int(round(points * 0.5 ** (age_days / half_life)))
+
+    def _apply_sales_ready(self, previous):
+        """Reaching the company's sales-ready score hands a lead to sales (MQL);
+        a handed-off lead falling under it before acceptance goes to nurture.
+        Leads at stage Lead are handed off while they are at or above the score;
+        nurtured leads when their score rises to it again (and their re-engage
+        date, if any, has come)."""
+        today = fields.Date.context_today(self)
+        to_mql, to_nurture = self.browse(), self.browse()
+        for lead in self.filtered("active"):
+            threshold = (lead.company_id or self.env.company).mql_threshold
+            if not threshold:
+                continue
+            before = previous.get(lead.id)
+            was_ready = before is not None and before >= threshold
+            if lead.score >= threshold and (
+                lead.lifecycle_stage == "lead"
+                or lead.lifecycle_stage == "nurture" and not was_ready
+                and (not lead.reengage_date or lead.reengage_date <= today)
+            ):
+                to_mql |= lead
+            elif lead.lifecycle_stage == "mql" and lead.score < threshold and was_ready:
+                to_nurture |= lead
+        if to_mql:
+            to_mql._set_lifecycle_stage("mql", extra_vals=self._handoff_vals())
+        if to_nurture:
+            to_nurture._set_lifecycle_stage("nurture")
+
+    def _route(self):
+        """Send each lead not yet accepted by sales where the first matching
+        routing rule of its company says. A lead whose decision did not change
+        is left alone, so routing again is harmless."""
+        Rule = self.env["crm.routing.rule"].sudo()
+        leads = self.filtered(lambda lead: lead.active and lead.lifecycle_stage in ROUTABLE_STAGES)
+        decisions, errors, ran = {}, {}, Rule.browse()
+        for company_id, company_leads in leads.grouped(lambda lead: lead._definition_company_id()).items():
+            rules = Rule.browse(Rule._get_rule_ids(company_id))
+            if not rules:
+                continue  # routing not used in this company
+            remaining = company_leads
+            for rule in rules:
+                candidates = remaining.filtered(lambda lead, r=rule: r.score_min <= lead.score <= r.score_max)
+                if not candidates:
+                    ran |= rule
+                    continue
+                try:
+                    rule._check_runnable()
+                    with self.env.cr.savepoint(flush=False):
+                        matched = candidates._filter_domain_batch(eval_domain(rule.domain, self.env))
+                except Exception as error:  # noqa: BLE001 - skip the rule, route the rest
+                    errors[rule.id] = str(error)
+                    continue
+                ran |= rule
+                for lead in matched:
+                    decisions[lead] = rule
+                remaining -= matched
+            for lead in remaining:
+                decisions[lead] = Rule
+        (ran | Rule.browse(list(errors)))._report_errors(errors)
+        changed = [
+            (lead, rule) for lead, rule in decisions.items()
+            if not lead.date_routed or lead.routing_rule_id != rule or lead.routing_state == "team"
+            or (not rule and lead.routing_state != "unmatched")
+        ]
+        logs = []
+        by_rule = defaultdict(list)
+        for lead, rule in changed:
+            by_rule[rule].append(lead)
+        for rule, rule_leads in by_rule.items():
+            logs += self.browse([lead.id for lead in rule_leads])._route_with(rule)
+        self._log_routing(logs)
+
+    def _route_with(self, rule):
+        """Apply one rule's decision to its leads; returns the log values."""
+        now = fields.Datetime.now()
+        logs = []
+        if not rule:
+            self.write({"routing_rule_id": False, "routing_state": "unmatched", "date_routed": now})
+            return [self._routing_log_vals(lead, rule, "unmatched", _("No routing rule matches this lead."))
+                    for lead in self]
+        kept = self.filtered(lambda lead: lead.assignment_manual and lead.user_id and not rule.override_manual)
+        if kept:
+            kept.write({"routing_rule_id": rule.id, "routing_state": "kept", "date_routed": now})
+            logs += [self._routing_log_vals(lead, rule, "kept", _(
+                "%(user)s was assigned by hand; the rule does not override manual assignments.",
+                user=lead.user_id.name)) for lead in kept]
+        leads = self - kept
+        if not leads:
+            return logs
+        base = {"routing_rule_id": rule.id, "date_routed": now}
+        if rule.target == "user":
+            vals = dict(base, routing_state="assigned", user_id=rule.user_id.id, assignment_manual=False)
+            if rule.team_id:
+                vals["team_id"] = rule.team_id.id
+            prev_users = {lead.id: lead.user_id for lead in leads}
+            leads.write(vals)
+            logs += [self._routing_log_vals(lead, rule, "assigned", _(
+                "Rule \"%(rule)s\" assigns it to %(user)s.", rule=rule.name, user=rule.user_id.name),
+                previous_user=prev_users[lead.id]) for lead in leads]
+        elif rule.target == "partner":
+            vals = dict(base, routing_state="partner", partner_assigned_id=rule.partner_id.id,
+                        date_partner_assign=fields.Date.context_today(self))
+            if rule.team_id:
+                vals["team_id"] = rule.team_id.id
+            leads.write(vals)
+            logs += [self._routing_log_vals(lead, rule, "partner", _(
+                "Rule \"%(rule)s\" forwards it to partner %(partner)s.", rule=rule.name,
+                partner=rule.partner_id.display_name)) for lead in leads]
+        elif rule.target == "nurture":
+            prev_users = {lead.id: lead.user_id for lead in leads}
+            leads.write(dict(base, routing_state="nurture", user_id=False, assignment_manual=False))
+            leads.filtered(lambda lead: lead.lifecycle_stage in ("lead", "mql"))._set_lifecycle_stage("nurture")
+            logs += [self._routing_log_vals(lead, rule, "nurture", _(
+                "Rule \"%(rule)s\" sends it to marketing for nurturing.", rule=rule.name),
+                previous_user=prev_users[lead.id]) for lead in leads]
+        else:
+            logs += leads._route_to_team(rule, base)
+        return logs
+
+    def _route_to_team(self, rule, base):
+        """Distribute leads among the team's members (not opted out), round-robin
+        or by remaining capacity, with the members' rows locked so concurrent
+        routings of the team serialize. One write per member."""
+        team = rule.team_id
+        members = self._routing_lock_members(team)
+        prev_users = {lead.id: lead.user_id for lead in self}
+        queue = sorted(members, key=lambda m: (m.routing_last_date or datetime.min, m.id))
+        room = {}
+        if rule.distribution == "capacity" and queue:
+            open_counts = dict(self._read_group(
+                [("user_id", "in", [m.user_id.id for m in queue]), ("team_id", "=", team.id),
+                 ("active", "=", True), ("probability", "<", 100), ("id", "not in", self.ids)],
+                ["user_id"], ["__count"]))
+            room = {m: m.assignment_max - open_counts.get(m.user_id, 0) for m in queue}
+        by_member = defaultdict(list)
+        waiting = []
+        for lead in self:
+            if rule.distribution == "capacity":
+                free = [m for m in queue if room[m] > 0]
+                member = max(free, key=lambda m: room[m]) if free else None
+                if member:
+                    room[member] -= 1
+            else:
+                member = queue[0] if queue else None
+            if member:
+                queue.remove(member)
+                queue.append(member)
+                by_member[member].append(lead.id)
+            else:
+                waiting.append(lead.id)
+        logs = []
+        now = fields.Datetime.now()
+        for rank, member in enumerate(queue):
+            if member not in by_member:
+                continue
+            leads = self.browse(by_member[member])
+            leads.write(dict(base, routing_state="assigned", team_id=team.id, user_id=member.user_id.id,
+                             assignment_manual=False))
+            # Turn order survives the batch: later in the queue, later date.
+            member.sudo().write({"routing_last_date": now + timedelta(microseconds=rank)})
+            how = _("by remaining capacity") if rule.distribution == "capacity" else _("round-robin")
+            logs += [self._routing_log_vals(lead, rule, "assigned", _(
+                "Rule \"%(rule)s\" assigns it to %(user)s in team %(team)s (%(how)s).", rule=rule.name,
+                user=member.user_id.name, team=team.name, how=how), previous_user=prev_users[lead.id])
+                for lead in leads]
+        if waiting:
+            leads = self.browse(waiting)
+            leads.write(dict(base, routing_state="team", team_id=team.id, user_id=False, assignment_manual=False))
+            logs += [self._routing_log_vals(lead, rule, "team", _(
+                "Rule \"%(rule)s\" sends it to team %(team)s, where nobody has room: it waits "
+                "for a salesperson.", rule=rule.name, team=team.name), previous_user=prev_users[lead.id])
+                for lead in leads]
+        return logs
+
+    @api.model
+    def _routing_lock_members(self, team):
+        """The team's members who take leads, their rows locked until commit
+        (in id order, so that two routings never deadlock)."""
+        members = team.sudo().crm_team_member_ids.filtered(
+            lambda m: not m.assignment_optout and m.user_id.active)
+        if not members:
+            return members
+        self.env.cr.execute(SQL(
+            "SELECT id FROM crm_team_member WHERE id IN %s ORDER BY id FOR UPDATE", tuple(members.ids)))
+        return members
+
+    def _routing_log_vals(self, lead, rule, outcome, reason, previous_user=None):
+        return {
+            "lead_id": lead.id, "rule_id": rule.id, "target": rule.target or False, "outcome": outcome,
+            "score": lead.score, "team_id": lead.team_id.id, "user_id": lead.user_id.id,
+            "partner_id": lead.partner_assigned_id.id if outcome == "partner" else False,
+            "previous_user_id": (previous_user if previous_user is not None else lead.user_id).id,
+            "reason": reason, "company_id": lead.company_id.id,
+        }
+
+    def _log_routing(self, logs):
+        """The decisions in the routing log and in each lead's chatter, one
+        insert each for the whole batch."""
+        if not logs:
+            return
+        self.env["crm.lead.routing.log"].sudo().create(logs)
+        author = self.env.user.partner_id
+        note = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
+        self.env["mail.message"].sudo().create([{
+            "model": self._name, "res_id": log["lead_id"], "message_type": "notification",
+            "subtype_id": note, "is_internal": True, "author_id": author.id,
+            "email_from": author.email_formatted,
+            "body": Markup("<p>%s</p>") % _("Routing: %(reason)s", reason=log["reason"]),
+        } for log in logs])
+
+    @api.model
+    def _cron_score_leads(self, batch_size=1000):
+        """Score leads never scored, and rescore open leads every day (decay)
+        and after a change of rules or cut-offs, in committed batches."""
+        domain = self._rescore_domain()
+        if not domain:
+            self.env["ir.cron"]._notify_progress(done=0, remaining=0)
+            return
+        Lead = self.with_context(active_test=False)
+        leads = Lead.search(domain, limit=batch_size, order="date_scored ASC NULLS FIRST, id")
+        leads.sudo()._score_and_route()
+        remaining = Lead.search_count(domain) if len(leads) == batch_size else 0
+        self.env["ir.cron"]._notify_progress(done=len(leads), remaining=remaining)
+
+    @api.model
+    def _rescore_domain(self):
+        """Leads the scoring job owes a (re)score, over every company that has
+        rules or had them; None when scoring is not used."""
+        Rule = self.env["crm.scoring.rule"].sudo()
+        companies = Rule.search([]).company_id | self.env["crm.routing.rule"].sudo().search([]).company_id
+        companies |= self.env["res.company"].sudo().search([("score_rules_date", "!=", False)])
+        if not companies:
+            return None
+        day_ago = fields.Datetime.now() - timedelta(days=1)
+        parts = []
+        for company in companies:
+            cutoff = max(day_ago, company.score_rules_date or day_ago)
+            scope = [("company_id", "=", company.id)]
+            if company == self.env.company:
+                scope = expression.OR([scope, [("company_id", "=", False)]])
+            parts.append(expression.AND([scope, [
+                "|", ("date_scored", "=", False),
+                "&", "&", ("active", "=", True), ("lifecycle_stage", "not in", CLOSED_STAGES),
+                ("date_scored", "<", cutoff),
+            ]]))
+        return expression.OR(parts)

@@ -1,10 +1,9 @@
 # Copyright 2026 The sales_marketing_alignment authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import _, api, fields, models, tools
-from odoo.exceptions import ValidationError
 from odoo.osv import expression
 
-from ..tools.domain import domain_field_names, eval_domain
+from ..tools.domain import check_lead_domain, domain_field_names, eval_domain
 
 
 class CrmLeadDefinitionCriterion(models.Model):
@@ -46,29 +45,8 @@ class CrmLeadDefinitionCriterion(models.Model):
 
     @api.constrains("domain")
     def _check_domain(self):
-        Lead = self.env["crm.lead"].sudo()
         for criterion in self:
-            try:
-                domain = eval_domain(criterion.domain, self.env)
-            except Exception as error:  # noqa: BLE001 - any parse error is a user mistake
-                raise ValidationError(_(
-                    "The condition of criterion \"%(name)s\" is not a valid domain: %(error)s",
-                    name=criterion.name, error=error,
-                )) from error
-            if not domain:
-                raise ValidationError(_(
-                    "Criterion \"%(name)s\" has an empty condition, which every lead meets. "
-                    "Choose at least one rule on a lead field.", name=criterion.name,
-                ))
-            try:
-                # Builds the SQL query without running it: unknown fields,
-                # bad operators and malformed leaves raise here.
-                Lead._search(domain)
-            except Exception as error:  # noqa: BLE001
-                raise ValidationError(_(
-                    "The condition of criterion \"%(name)s\" does not apply to leads: %(error)s",
-                    name=criterion.name, error=error,
-                )) from error
+            check_lead_domain(self.env, criterion.domain, criterion.name, allow_empty=False)
 
     # ------------------------------------------------------------
     # CRUD

@@ -1,6 +1,7 @@
 # Copyright 2026 The sales_marketing_alignment authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class ResCompany(models.Model):
@@ -9,3 +10,58 @@ class ResCompany(models.Model):
     # Default follow-up SLA of new sales teams
     sla_first_touch_hours = fields.Float("First Touch SLA (working hours)", default=4.0)
     sla_feedback_days = fields.Float("Feedback SLA (days)", default=2.0)
+
+    # Lead scoring (paper 000, "Define Quality")
+    mql_threshold = fields.Integer(
+        "Sales-ready Score", default=50,
+        help="A lead whose score reaches this is handed to sales (lifecycle MQL); a handed-off "
+        "lead that falls under it before sales accepts it goes back to nurture. 0: no automatic "
+        "hand-off.")
+    score_grade_a = fields.Integer("Grade A From", default=80)
+    score_grade_b = fields.Integer("Grade B From", default=50)
+    score_grade_c = fields.Integer("Grade C From", default=20)
+    score_rules_date = fields.Datetime(
+        "Scoring Changed On", readonly=True,
+        help="Last change of the scoring rules or grade cut-offs: leads scored before are rescored "
+        "by the scoring job.")
+
+    @api.constrains("score_grade_a", "score_grade_b", "score_grade_c", "mql_threshold")
+    def _check_score_grades(self):
+        for company in self:
+            if not company.score_grade_a > company.score_grade_b > company.score_grade_c:
+                raise ValidationError(_(
+                    "Grade cut-offs must go down from A to C: A from %(a)s, B from %(b)s and C from "
+                    "%(c)s are out of order.", a=company.score_grade_a, b=company.score_grade_b,
+                    c=company.score_grade_c))
+            if company.mql_threshold < 0:
+                raise ValidationError(_(
+                    "The sales-ready score cannot be negative (0 turns the automatic hand-off off)."))
+
+    def write(self, vals):
+        # Settings write every field on save: only real changes rescore.
+        keys = {"score_grade_a", "score_grade_b", "score_grade_c", "mql_threshold"} & set(vals)
+        changed = self.filtered(lambda company: any(company[key] != vals[key] for key in keys))
+        res = super().write(vals)
+        if changed:
+            changed._scoring_rules_changed()
+        return res
+
+    def _score_grade(self, score):
+        """Grade band (a, b, c, d) of ``score`` under this company's cut-offs."""
+        if score >= self.score_grade_a:
+            return "a"
+        if score >= self.score_grade_b:
+            return "b"
+        if score >= self.score_grade_c:
+            return "c"
+        return "d"
+
+    def _scoring_rules_changed(self):
+        """Rules or cut-offs changed: forget cached rules, and have the scoring
+        job rescore these companies' open leads in committed batches."""
+        self.env.registry.clear_cache()
+        if self:
+            self.sudo().write({"score_rules_date": fields.Datetime.now()})
+        cron = self.env.ref("sales_marketing_alignment.ir_cron_score_leads", raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger()

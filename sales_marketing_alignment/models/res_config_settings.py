@@ -8,3 +8,7 @@ class ResConfigSettings(models.TransientModel):
 
     sla_first_touch_hours = fields.Float(related="company_id.sla_first_touch_hours", readonly=False)
     sla_feedback_days = fields.Float(related="company_id.sla_feedback_days", readonly=False)
+    mql_threshold = fields.Integer(related="company_id.mql_threshold", readonly=False)
+    score_grade_a = fields.Integer(related="company_id.score_grade_a", readonly=False)
+    score_grade_b = fields.Integer(related="company_id.score_grade_b", readonly=False)
+    score_grade_c = fields.Integer(related="company_id.score_grade_c", readonly=False)

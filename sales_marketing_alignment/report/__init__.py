@@ -1,2 +1,3 @@
 from . import crm_feedback_report
 from . import crm_sla_report
+from . import crm_score_report

@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Domains typed by business people in Odoo's domain editor."""
 
+from odoo import _
+from odoo.exceptions import ValidationError
 from odoo.osv import expression
 from odoo.tools import safe_eval as safe_eval_tools
 from odoo.tools.safe_eval import safe_eval
@@ -35,3 +37,28 @@ def domain_field_names(domain):
         for leaf in domain
         if isinstance(leaf, (list, tuple)) and len(leaf) == 3 and isinstance(leaf[0], str)
     }
+
+
+def check_lead_domain(env, domain_str, name, allow_empty=True, model="crm.lead"):
+    """Raise a ValidationError in the user's words unless ``domain_str`` is a
+    domain that applies to ``model``; returns the evaluated domain."""
+    try:
+        domain = eval_domain(domain_str, env)
+    except Exception as error:  # noqa: BLE001 - any parse error is a user mistake
+        raise ValidationError(_(
+            "The condition of \"%(name)s\" is not a valid domain: %(error)s", name=name, error=error,
+        )) from error
+    if not domain and not allow_empty:
+        raise ValidationError(_(
+            "\"%(name)s\" has an empty condition, which every lead meets. "
+            "Choose at least one rule on a lead field.", name=name,
+        ))
+    try:
+        # Builds the SQL query without running it: unknown fields, bad
+        # operators and malformed leaves raise here.
+        env[model].sudo()._search(domain)
+    except Exception as error:  # noqa: BLE001
+        raise ValidationError(_(
+            "The condition of \"%(name)s\" does not apply to leads: %(error)s", name=name, error=error,
+        )) from error
+    return domain
