@@ -644,7 +644,8 @@ class CrmLead(models.Model):
         field_info = self.fields_get(["lifecycle_stage"])["lifecycle_stage"]
         author = self.env.user.partner_id
         note = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
-        self.env["mail.message"].sudo().create([{
+        reply_to = self._chatter_reply_to([lead.id for lead, _previous in moves], author)
+        messages = self.env["mail.message"].sudo().create([{
             "model": self._name,
             "res_id": lead.id,
             "message_type": "notification",
@@ -652,9 +653,14 @@ class CrmLead(models.Model):
             "is_internal": True,
             "author_id": author.id,
             "email_from": author.email_formatted,
-            "tracking_value_ids": [(0, 0, Tracking._create_tracking_values(
-                previous, lead.lifecycle_stage, "lifecycle_stage", field_info, lead))],
-        } for lead, previous in moves])
+            "reply_to": reply_to[lead.id],
+        } for lead, _previous in moves])
+        # The tracking values in one insert too, not one per message.
+        Tracking.sudo().create([
+            dict(Tracking._create_tracking_values(previous, lead.lifecycle_stage, "lifecycle_stage", field_info, lead),
+                 mail_message_id=message.id)
+            for (lead, previous), message in zip(moves, messages)
+        ])
 
     def _base_lifecycle_stage(self):
         """Where Odoo's own state puts a lead, or None when the definition decides."""
@@ -840,7 +846,12 @@ class CrmLead(models.Model):
     def _score_and_route(self):
         """The engine, set-based: each rule is evaluated once over the batch.
         Leads another transaction is scoring or routing are skipped: it does them."""
-        leads = self.with_context(active_test=False, sma_routing=True)._engine_lock()
+        # Like crm's own assignment, no "you have been assigned" mail per lead;
+        # and no per-lead tracking message: the engine logs each decision
+        # (rule, target, previous and new salesperson) itself, in one insert.
+        leads = self.with_context(
+            active_test=False, sma_routing=True, mail_auto_subscribe_no_notify=True, mail_notrack=True,
+        )._engine_lock()
         if not leads:
             return leads
         previous = leads._score()
@@ -991,13 +1002,15 @@ class CrmLead(models.Model):
             (lead, rule) for lead, rule in decisions.items()
             if not lead.date_routed or lead.routing_rule_id != rule or lead.routing_state == "team"
             or (not rule and lead.routing_state != "unmatched")
+            or (rule and rule.override_manual and lead.assignment_manual)
         ]
         logs = []
         by_rule = defaultdict(list)
         for lead, rule in changed:
             by_rule[rule].append(lead)
         for rule, rule_leads in by_rule.items():
-            logs += self.browse([lead.id for lead in rule_leads])._route_with(rule)
+            # Oldest leads first: they take the first turns of a team.
+            logs += self.browse(sorted(lead.id for lead in rule_leads))._route_with(rule)
         self._log_routing(logs)
 
     def _route_with(self, rule):
@@ -1131,12 +1144,30 @@ class CrmLead(models.Model):
         self.env["crm.lead.routing.log"].sudo().create(logs)
         author = self.env.user.partner_id
         note = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
+        reply_to = self._chatter_reply_to([log["lead_id"] for log in logs], author)
         self.env["mail.message"].sudo().create([{
             "model": self._name, "res_id": log["lead_id"], "message_type": "notification",
             "subtype_id": note, "is_internal": True, "author_id": author.id,
-            "email_from": author.email_formatted,
-            "body": Markup("<p>%s</p>") % _("Routing: %(reason)s", reason=log["reason"]),
+            "email_from": author.email_formatted, "reply_to": reply_to[log["lead_id"]],
+            "body": self._routing_note(log),
         } for log in logs])
+
+    def _routing_note(self, log):
+        """Chatter note of a routing decision: the reason, and the change of
+        salesperson (routing writes are not tracked one lead at a time)."""
+        body = Markup("<p>%s</p>") % _("Routing: %(reason)s", reason=log["reason"])
+        if log["previous_user_id"] != log["user_id"]:
+            Users = self.env["res.users"].sudo()
+            body += Markup("<p>%s</p>") % _(
+                "Salesperson: %(previous)s → %(new)s",
+                previous=Users.browse(log["previous_user_id"]).name or _("nobody"),
+                new=Users.browse(log["user_id"]).name or _("nobody"))
+        return body
+
+    def _chatter_reply_to(self, lead_ids, author):
+        """Reply-to of notes on many leads, computed at once (mail.message
+        would compute it one message at a time)."""
+        return self.browse(lead_ids).sudo()._notify_get_reply_to(default=author.email_formatted)
 
     @api.model
     def _cron_score_leads(self, batch_size=1000):
@@ -1161,7 +1192,7 @@ class CrmLead(models.Model):
         companies |= self.env["res.company"].sudo().search([("score_rules_date", "!=", False)])
         if not companies:
             return None
-        day_ago = fields.Datetime.now() - timedelta(days=1)
+        day_ago = fields.Datetime.now() - timedelta(days=1)  # decay: once a day
         parts = []
         for company in companies:
             cutoff = max(day_ago, company.score_rules_date or day_ago)
@@ -1171,6 +1202,8 @@ class CrmLead(models.Model):
             parts.append(expression.AND([scope, [
                 "|", ("date_scored", "=", False),
                 "&", "&", ("active", "=", True), ("lifecycle_stage", "not in", CLOSED_STAGES),
-                ("date_scored", "<", cutoff),
+                # "<=": a lead scored in the second the rules changed (dates
+                # are stored to the second) may have used the old rules.
+                ("date_scored", "<=", cutoff),
             ]]))
         return expression.OR(parts)

@@ -4,5 +4,9 @@ from . import test_foundation
 from . import test_lead_definition
 from . import test_lifecycle
 from . import test_quick_action
+from . import test_routing
+from . import test_routing_concurrency
+from . import test_scoring
+from . import test_scoring_tour
 from . import test_sla
 from . import test_tour

@@ -2,7 +2,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Domains typed by business people in Odoo's domain editor."""
 
-from odoo import _
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
 from odoo.tools import safe_eval as safe_eval_tools
@@ -45,11 +44,11 @@ def check_lead_domain(env, domain_str, name, allow_empty=True, model="crm.lead")
     try:
         domain = eval_domain(domain_str, env)
     except Exception as error:  # noqa: BLE001 - any parse error is a user mistake
-        raise ValidationError(_(
+        raise ValidationError(env._(
             "The condition of \"%(name)s\" is not a valid domain: %(error)s", name=name, error=error,
         )) from error
     if not domain and not allow_empty:
-        raise ValidationError(_(
+        raise ValidationError(env._(
             "\"%(name)s\" has an empty condition, which every lead meets. "
             "Choose at least one rule on a lead field.", name=name,
         ))
@@ -58,7 +57,7 @@ def check_lead_domain(env, domain_str, name, allow_empty=True, model="crm.lead")
         # operators and malformed leaves raise here.
         env[model].sudo()._search(domain)
     except Exception as error:  # noqa: BLE001
-        raise ValidationError(_(
+        raise ValidationError(env._(
             "The condition of \"%(name)s\" does not apply to leads: %(error)s", name=name, error=error,
         )) from error
     return domain

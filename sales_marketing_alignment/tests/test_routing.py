@@ -1,0 +1,208 @@
+# Copyright 2026 The sales_marketing_alignment authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import fields
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.mail.tests.common import mail_new_test_user
+
+from .test_scoring import BIG_DEAL, ScoringCommon
+
+
+class RoutingCommon(ScoringCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Routing = cls.env["crm.routing.rule"]
+        cls.company.mql_threshold = 0  # routing on its own; the hand-off is tested elsewhere
+        cls.member_rep, cls.member_other = (
+            cls.team.crm_team_member_ids.filtered(lambda m, u=user: m.user_id == u)
+            for user in (cls.user_rep, cls.user_rep_other))
+        cls.partner = cls.env["res.partner"].create({"name": "Reseller Partner", "is_company": True})
+
+    def _rule(self, **vals):
+        return self.Routing.create(dict({"name": "Rule", "target": "team", "team_id": self.team.id}, **vals))
+
+
+@tagged("post_install", "-at_install")
+class TestRouting(RoutingCommon):
+
+    def test_round_robin_in_team_and_log(self):
+        rule = self._rule(name="Hot leads", score_min=30)
+        leads = self.Lead.create([{"name": "L%s" % i, "type": "lead", "user_id": False, "expected_revenue": 20000}
+                                  for i in range(5)])
+        self.assertEqual(leads.mapped("user_id"), self.user_rep | self.user_rep_other)
+        self.assertEqual([lead.user_id for lead in leads],
+                         [self.user_rep, self.user_rep_other, self.user_rep, self.user_rep_other, self.user_rep])
+        self.assertEqual(set(leads.mapped("routing_state")), {"assigned"})
+        self.assertEqual(leads.routing_rule_id, rule)
+        self.assertEqual(leads.team_id, self.team)
+        # The turn carries over to the next batch: Omar is next.
+        later = self._lead(expected_revenue=20000)
+        self.assertEqual(later.user_id, self.user_rep_other)
+        log = leads[0].routing_log_ids
+        self.assertEqual((log.rule_id, log.outcome, log.user_id, log.score, log.target),
+                         (rule, "assigned", self.user_rep, 30, "team"))
+        self.assertIn("round-robin", log.reason)
+        note = leads[0].message_ids.filtered(lambda m: "Routing:" in (m.body or ""))
+        self.assertEqual(len(note), 1)
+        self.assertIn("Hot leads", note.body)
+        self.assertFalse(leads[0].assignment_manual)
+        # Routing again changes nothing and logs nothing.
+        leads.action_score_and_route()
+        self.assertEqual(len(leads.routing_log_ids), 5)
+        self.assertEqual(leads[0].user_id, self.user_rep)
+
+    def test_capacity_distribution_and_waiting_leads(self):
+        self.member_rep.assignment_max = 3
+        self.member_other.assignment_max = 1
+        self.Lead.create([{"name": "Open %s" % i, "type": "opportunity", "user_id": self.user_rep.id,
+                           "team_id": self.team.id} for i in range(2)])  # Rita: 1 free, Omar: 1 free
+        self._rule(distribution="capacity", score_min=30)
+        leads = self.Lead.create([{"name": "C%s" % i, "type": "lead", "user_id": False, "expected_revenue": 20000}
+                                  for i in range(3)])
+        self.assertEqual(sorted(leads.user_id.ids), sorted((self.user_rep | self.user_rep_other).ids))
+        self.assertEqual(len(leads.filtered(lambda lead: lead.user_id == self.user_rep)), 1)
+        waiting = leads.filtered(lambda lead: not lead.user_id)
+        self.assertEqual((len(waiting), waiting.routing_state, waiting.team_id), (1, "team", self.team))
+        self.assertIn("nobody has room", waiting.routing_log_ids.reason)
+        unrouted = self.Lead.search([("routing_state", "in", ("unmatched", "team"))])
+        self.assertIn(waiting, unrouted, "listed under Unrouted Leads")
+        # Room frees up (a lead is won): the next run gives it a salesperson.
+        won_stage = self.env["crm.stage"].search([("is_won", "=", True)], limit=1)
+        self.Lead.search([("name", "=", "Open 0")]).write({"stage_id": won_stage.id, "probability": 100})
+        waiting.action_score_and_route()
+        self.assertEqual((waiting.user_id, waiting.routing_state), (self.user_rep, "assigned"))
+
+    def test_salesperson_partner_and_nurture_targets(self):
+        star = mail_new_test_user(self.env, login="sma_star", name="Stella Star",
+                                  groups="base.group_user,sales_team.group_sale_salesman")
+        self._rule(name="Key accounts", sequence=1, score_min=40, target="user", user_id=star.id, team_id=False)
+        self._rule(name="Channel", sequence=2, score_min=20, score_max=39, target="partner",
+                   partner_id=self.partner.id, team_id=False, domain="[('country_id.code', '=', 'BE')]")
+        self._rule(name="Everything else", sequence=3, target="nurture", team_id=False)
+        belgium = self.env.ref("base.be")
+        key = self._lead(expected_revenue=20000, buying_role="decision_maker")  # 45
+        channel = self._lead(expected_revenue=20000, country_id=belgium.id)  # 30, Belgium
+        small = self._lead(expected_revenue=20000)  # 30, not Belgium
+        self.assertEqual((key.user_id, key.routing_state), (star, "assigned"))
+        self.assertEqual((channel.partner_assigned_id, channel.routing_state), (self.partner, "partner"))
+        self.assertEqual(channel.date_partner_assign, fields.Date.context_today(channel))
+        self.assertEqual((small.routing_state, small.lifecycle_stage, small.user_id),
+                         ("nurture", "nurture", self.env["res.users"]))
+        self.assertEqual(small.routing_rule_id.name, "Everything else")
+        self.assertIn("nurturing", small.routing_log_ids.reason)
+
+    def test_first_matching_rule_wins_and_unmatched_leads(self):
+        first = self._rule(name="First", sequence=1, score_min=30, target="user", user_id=self.user_rep.id)
+        self._rule(name="Second", sequence=2, score_min=30, target="user", user_id=self.user_rep_other.id)
+        lead = self._lead(expected_revenue=20000)
+        self.assertEqual((lead.routing_rule_id, lead.user_id), (first, self.user_rep))
+        cold = self._lead()
+        self.assertEqual((cold.routing_state, cold.routing_rule_id, cold.user_id),
+                         ("unmatched", self.Routing, self.env["res.users"]))
+        self.assertEqual(cold.routing_log_ids.outcome, "unmatched")
+        self.assertIn(cold, self.Lead.search([("routing_state", "=", "unmatched")]))
+        # Score moves into another rule's range: routed again.
+        cold.expected_revenue = 20000
+        self.assertEqual((cold.routing_state, cold.user_id), ("assigned", self.user_rep))
+        self.assertEqual(len(cold.routing_log_ids), 2)
+
+    def test_manual_assignment_is_kept_unless_the_rule_overrides(self):
+        rule = self._rule(score_min=30, target="user", user_id=self.user_rep.id)
+        mine = self._lead(expected_revenue=20000, user_id=self.user_rep_other.id)
+        self.assertTrue(mine.assignment_manual)
+        self.assertEqual((mine.user_id, mine.routing_state), (self.user_rep_other, "kept"))
+        self.assertIn("assigned by hand", mine.routing_log_ids.reason)
+        routed = self._lead(expected_revenue=20000)
+        self.assertEqual(routed.user_id, self.user_rep)
+        routed.user_id = self.user_rep_other  # a manager moves it by hand
+        self.assertTrue(routed.assignment_manual)
+        rule.override_manual = True
+        (mine | routed).action_score_and_route()
+        self.assertEqual((mine | routed).mapped("user_id"), self.user_rep)
+        self.assertFalse(mine.assignment_manual)
+
+    def test_archived_target_is_skipped_and_reported(self):
+        other_team = self.env["crm.team"].create({"name": "Other team", "member_ids": [(4, self.user_rep_other.id)]})
+        broken = self._rule(name="Broken", sequence=1, team_id=other_team.id)
+        fallback = self._rule(name="Fallback", sequence=2, target="user", user_id=self.user_rep.id, team_id=False)
+        other_team.active = False
+        lead = self._lead()
+        self.assertEqual((lead.routing_rule_id, lead.user_id), (fallback, self.user_rep))
+        self.assertIn("archived", broken.error_message)
+        self.assertFalse(fallback.error_message)
+
+    def test_bad_routing_rules_are_refused(self):
+        other = self.env["res.company"].create({"name": "Other Co"})
+        foreign_team = self.env["crm.team"].create({"name": "Foreign", "company_id": other.id})
+        outsider = mail_new_test_user(self.env, login="sma_outsider", name="Out Sider", company_id=other.id,
+                                      company_ids=[(6, 0, other.ids)], groups="base.group_user")
+        archived_user = mail_new_test_user(self.env, login="sma_gone", name="Gone", groups="base.group_user")
+        archived_user.active = False
+        foreign_partner = self.env["res.partner"].create({"name": "Foreign partner", "company_id": other.id})
+        count = self.Routing.with_context(active_test=False).search_count([])
+        cases = [
+            ({"score_min": 60, "score_max": 10}, "minimum score (60) is above the maximum"),
+            ({"team_id": False}, "choose the team"),
+            ({"target": "user", "team_id": False}, "choose who"),
+            ({"target": "partner", "team_id": False}, "choose the partner"),
+            ({"team_id": foreign_team.id}, "another company"),
+            ({"target": "user", "user_id": outsider.id}, "cannot work for"),
+            ({"target": "user", "user_id": archived_user.id}, "archived"),
+            ({"target": "partner", "partner_id": foreign_partner.id}, "another company"),
+            ({"domain": "[('nope', '=', 1)]"}, "does not apply to leads"),
+        ]
+        for vals, message in cases:
+            with self.subTest(vals=vals), mute_logger("odoo.sql_db"), self.assertRaises(ValidationError) as error:
+                self._rule(**vals)
+            self.assertIn(message, str(error.exception))
+        self.assertEqual(self.Routing.with_context(active_test=False).search_count([]), count)
+        rule = self._rule()
+        with self.assertRaises(ValidationError):
+            rule.score_min = 100000 if rule.score_max < 100000 else rule.score_max + 1
+
+    def test_rights_and_multi_company(self):
+        rule = self._rule()
+        with self.assertRaises(AccessError):
+            rule.with_user(self.user_rep).write({"score_min": 1})
+        with self.assertRaises(AccessError):
+            self.Routing.with_user(self.user_marketing).create({"name": "X", "target": "nurture"})
+        self.assertEqual(self.Routing.with_user(self.user_rep).search([]), rule)
+        lead = self._lead(user_id=False)
+        self.assertTrue(lead.with_user(self.user_rep).routing_log_ids)
+        other = self.env["res.company"].create({"name": "Other Co"})
+        other_team = self.env["crm.team"].create({"name": "Other team", "company_id": other.id})
+        self.env["crm.routing.rule"].create({"name": "Other", "target": "team", "team_id": other_team.id,
+                                             "company_id": other.id})
+        other_lead = self._lead(company_id=other.id, team_id=False)
+        self.assertEqual(other_lead.team_id, other_team)
+        self.assertEqual(lead.team_id, self.team)
+        self.assertEqual(self.Routing.with_user(self.user_alignment_manager).search([]), rule)
+
+
+@tagged("post_install", "-at_install")
+class TestRoutingPerformance(RoutingCommon):
+
+    def test_query_count_routing_1_and_100_leads(self):
+        """Routing is grouped per rule and per member (one write each), the
+        log and chatter notes are one insert each: 100 leads cost what 1 does."""
+        self._rule(score_min=30)
+        self._rule(name="Nurture", sequence=20, target="nurture", team_id=False)
+        self.company.mql_threshold = 0
+        Rules = self.Rule.search([])
+        Rules.active = False
+        one = self.Lead.create([{"name": "One", "type": "lead", "user_id": False, "expected_revenue": 20000}])
+        hundred = self.Lead.create([{"name": "H%s" % i, "type": "lead", "user_id": False,
+                                     "expected_revenue": 20000 if i % 2 else 0} for i in range(100)])
+        Rules.active = True
+        self.env.flush_all()
+        self.env.invalidate_all()
+        with self.assertQueryCount(60):
+            one.action_score_and_route()
+        self.assertEqual(one.routing_state, "assigned")
+        self.env.invalidate_all()
+        with self.assertQueryCount(57):
+            hundred.action_score_and_route()
+        self.assertEqual(set(hundred.mapped("routing_state")), {"assigned", "nurture"})
