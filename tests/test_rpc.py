@@ -246,3 +246,53 @@ def test_demo_sla_compliance(odoo_server, admin):
     emma = odoo_server.login("emma", "emma")
     own = emma.call("crm.sla.report", "search_read", [], fields=["user_id"])
     assert own and {row["user_id"][0] for row in own} == {emma.uid}
+
+
+def test_demo_scoring_and_routing(admin):
+    rules = admin.call("crm.scoring.rule", "search_read", [], fields=["dimension", "points", "half_life_days"])
+    assert {rule["dimension"] for rule in rules} == {"fit", "engagement"}
+    assert any(rule["points"] < 0 for rule in rules) and any(rule["half_life_days"] for rule in rules)
+    routing = admin.call("crm.routing.rule", "search_read", [], fields=["target"], order="sequence")
+    assert {"team", "partner", "nurture"} <= {rule["target"] for rule in routing}
+    [xmlid] = admin.call("ir.model.data", "search_read",
+                         [("module", "=", ADDON), ("name", "=", "demo_inbound_lead_00")], fields=["res_id"])
+    [lead] = admin.call("crm.lead", "read", [xmlid["res_id"]], fields=[
+        "fit_score", "engagement_score", "score", "grade", "lifecycle_stage", "team_id", "user_id",
+        "routing_state", "routing_rule_id", "score_explanation"])
+    assert lead["score"] == lead["fit_score"] + lead["engagement_score"] >= 50
+    assert lead["grade"] in ("a", "b") and lead["lifecycle_stage"] == "mql"
+    assert (lead["routing_state"], lead["team_id"][1]) == ("assigned", "Europe") and lead["user_id"]
+    assert "Decision maker or budget holder: +25" in lead["score_explanation"]
+    # Every scored demo lead is in the analysis, by grade.
+    grades = admin.call("crm.score.report", "read_group", [], ["lead_count:sum", "won_rate:avg"], ["grade"])
+    assert {row["grade"] for row in grades} >= {"a", "b", "c", "d"}
+    assert sum(row["lead_count"] for row in grades) >= 300
+
+
+def test_score_and_route_over_rpc(odoo_server, admin):
+    """A lead created over JSON-RPC is scored and routed; action_score_and_route
+    runs over XML-RPC on any selection; reps read scores but not edit rules."""
+    country = admin.call("res.country", "search", [("code", "=", "FR")])[0]
+    lead_id = admin.call("crm.lead", "create", [{
+        "name": "RPC prospect", "type": "lead", "user_id": False, "country_id": country,
+        "buying_role": "decision_maker", "budget_status": "formal", "evaluation_timeframe": "under_1_month",
+    }])
+    [lead] = admin.call("crm.lead", "read", [lead_id], fields=["score", "grade", "routing_state", "user_id"])
+    assert (lead["score"], lead["grade"], lead["routing_state"]) == (60, "b", "assigned") and lead["user_id"]
+    assert admin.xcall("crm.lead", "action_score_and_route", [lead_id]) is True
+    logs = admin.call("crm.lead.routing.log", "search_read", [("lead_id", "=", lead_id)], fields=["outcome"])
+    assert [log["outcome"] for log in logs] == ["assigned"], "routing again decides nothing new"
+    emma = odoo_server.login("emma", "emma")
+    rule_id = admin.call("crm.scoring.rule", "search", [], limit=1)[0]
+    try:
+        emma.call("crm.scoring.rule", "write", [rule_id], {"points": 1000})
+    except RuntimeError as error:
+        assert "not allowed to modify" in str(error) or "AccessError" in str(error)
+    else:
+        raise AssertionError("a rep edited a scoring rule")
+    try:
+        admin.call("crm.routing.rule", "create", {"name": "Bad", "target": "nurture", "score_min": 10, "score_max": 5})
+    except RuntimeError as error:
+        assert "above the maximum" in str(error)
+    else:
+        raise AssertionError("a routing rule with min above max was saved")

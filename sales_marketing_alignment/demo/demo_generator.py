@@ -376,3 +376,56 @@ def generate_demo_data(env):
     for fname in ("sla_first_touch_deadline", "sla_feedback_deadline", "sla_status"):
         env.add_to_compute(Lead._fields[fname], leads)
     leads.flush_recordset()
+
+    _start_scoring_and_routing(env, leads, rng, countries, teams)
+
+
+# Fresh inbound leads, created once the rules are on: scored, handed off and
+# routed as they arrive (sales-ready ones to a team, the rest to nurture).
+INBOUND = [
+    ("Helix Robotics: Demo request", "decision_maker", "formal", "under_1_month", "DE", "campaign_webinar"),
+    ("Pinecrest Foods: Pricing question", "budget_holder", "formal", "1_3_months", "US", "campaign_linkedin_abm"),
+    ("Aurora Clinics: Product inquiry", "evaluator", "informal", "6_12_months", "FR", "campaign_search_ads"),
+    ("Sakura Logistics: Evaluation", "decision_maker", "formal", "1_3_months", "JP", "campaign_trade_show"),
+    ("Maple Analytics: Needs a quote", "decision_maker", "informal", "under_1_month", "CA", "campaign_partner"),
+    ("Tidewater Media: Newsletter reply", "end_user", "none", "over_12_months", "NL", "campaign_newsletter"),
+]
+
+
+def _start_scoring_and_routing(env, leads, rng, countries, teams):
+    """Turn the demo rules on, score the history (without rerouting it: its
+    assignments are the past), then let a few new leads come in."""
+    module = "sales_marketing_alignment"
+    rules = env["crm.scoring.rule"].with_context(active_test=False).search(
+        [("id", "in", [env.ref(f"{module}.scoring_rule_{key}").id for key in (
+            "decision_maker", "formal_budget", "buying_soon", "mid_size", "no_budget", "campaign", "trigger")])])
+    routing = env["crm.routing.rule"].with_context(active_test=False).search(
+        [("id", "in", [env.ref(f"{module}.routing_rule_{key}").id for key in (
+            "partner", "europe", "north_america", "asia_pacific", "nurture")])])
+    (rules | routing).write({"active": True})
+    history = leads.with_context(active_test=False, sma_routing=True, mail_notrack=True)
+    history._score()
+    # Engagement decays from when the lead came in, not from today.
+    env.flush_all()
+    env.cr.execute("""
+        UPDATE crm_lead_score_line AS s SET date_matched = l.create_date
+          FROM crm_lead AS l WHERE l.id = s.lead_id AND s.lead_id IN %s
+    """, [tuple(leads.ids)])
+    env.invalidate_all()
+    history._score()
+    # The history is scored: the scoring job has nothing to redo until decay.
+    env.company.score_rules_date = fields.Datetime.now() - timedelta(seconds=1)
+    triggers = env["crm.purchase.trigger"].search([])
+    inbound = env["crm.lead"].create([{
+        "name": name, "type": "lead", "user_id": False, "buying_role": role, "budget_status": budget,
+        "evaluation_timeframe": timeframe, "country_id": countries[code].id if code in countries else False,
+        "campaign_id": env.ref(f"{module}.{campaign}").id,
+        "company_size": rng.choice(COMPANY_SIZES),
+        "purchase_trigger_id": triggers[index % len(triggers)].id if triggers and budget == "formal" else False,
+        "partner_name": name.split(":")[0], "email_from": "info@%s.example.com" % name.split(":")[0].split()[0].lower(),
+        "expected_revenue": 12000 + 4000 * index,
+    } for index, (name, role, budget, timeframe, code, campaign) in enumerate(INBOUND)])
+    env["ir.model.data"].create([{
+        "module": module, "name": "demo_inbound_lead_%02d" % index, "model": "crm.lead",
+        "res_id": lead.id, "noupdate": True,
+    } for index, lead in enumerate(inbound)])
