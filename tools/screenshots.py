@@ -49,6 +49,7 @@ class Page(NamedTuple):
     path: str
     scroll_to: Optional[str] = None  # CSS selector, scrolled to the top
     record: Optional[str] = None  # xml id of a record to open in the action's form
+    click: Optional[str] = None  # CSS selector clicked once rendered (a notebook tab)
 
 
 PAGES = {
@@ -76,6 +77,15 @@ PAGES = {
     "compliance.png": Page("/odoo/action-sales_marketing_alignment.crm_sla_report_action"),
     "definition.png": Page("/odoo/action-sales_marketing_alignment.crm_lead_definition_criterion_action"),
     "transitions.png": Page("/odoo/action-sales_marketing_alignment.crm_lead_lifecycle_history_action"),
+    "lead_score.png": Page(
+        "/odoo/action-sales_marketing_alignment.crm_lead_action_lifecycle",
+        record="sales_marketing_alignment.demo_inbound_lead_00",
+        click=".o_notebook a[name='alignment_scoring']",
+        scroll_to=".o_notebook",
+    ),
+    "scoring_rules.png": Page("/odoo/action-sales_marketing_alignment.crm_scoring_rule_action"),
+    "routing_rules.png": Page("/odoo/action-sales_marketing_alignment.crm_routing_rule_action"),
+    "score_report.png": Page("/odoo/action-sales_marketing_alignment.crm_score_report_action"),
 }
 
 # Evaluated in the page: where Odoo's web client is in showing the action.
@@ -90,6 +100,12 @@ RENDER_STATE_JS = """(() => {
         .some((el) => el.getClientRects().length > 0);
     return busy ? "busy" : "ready";
 })()"""
+
+CLICK_JS = """((selector) => {
+    const el = document.querySelector(selector);
+    if (el) el.click();
+    return Boolean(el);
+})(%s)"""
 
 SCROLL_JS = """((selector) => {
     const el = document.querySelector(selector);
@@ -289,6 +305,10 @@ def take_screenshot(devtools, base_url, session_id, name, page, out_dir):
     if result.get("errorText"):
         raise ScreenshotError(f"{name}: cannot open {path}: {result['errorText']}")
     wait_until_rendered(devtools, name)
+    if page.click:
+        if not devtools.evaluate(CLICK_JS % json.dumps(page.click)):
+            raise ScreenshotError(f"{name}: nothing matches {page.click!r} to click")
+        wait_until_rendered(devtools, name)
     if page.scroll_to and not devtools.evaluate(SCROLL_JS % json.dumps(page.scroll_to)):
         raise ScreenshotError(f"{name}: nothing matches {page.scroll_to!r} to scroll to")
     time.sleep(SETTLE_DELAY)

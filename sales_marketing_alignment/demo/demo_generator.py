@@ -377,7 +377,7 @@ def generate_demo_data(env):
         env.add_to_compute(Lead._fields[fname], leads)
     leads.flush_recordset()
 
-    _start_scoring_and_routing(env, leads, rng, countries, teams)
+    _start_scoring_and_routing(env, rng, countries)
 
 
 # Fresh inbound leads, created once the rules are on: scored, handed off and
@@ -392,9 +392,9 @@ INBOUND = [
 ]
 
 
-def _start_scoring_and_routing(env, leads, rng, countries, teams):
-    """Turn the demo rules on, score the history (without rerouting it: its
-    assignments are the past), then let a few new leads come in."""
+def _start_scoring_and_routing(env, rng, countries):
+    """Turn the demo rules on, score every lead (without rerouting the
+    history: its assignments are the past), then let a few new leads come in."""
     module = "sales_marketing_alignment"
     rules = env["crm.scoring.rule"].with_context(active_test=False).search(
         [("id", "in", [env.ref(f"{module}.scoring_rule_{key}").id for key in (
@@ -402,15 +402,17 @@ def _start_scoring_and_routing(env, leads, rng, countries, teams):
     routing = env["crm.routing.rule"].with_context(active_test=False).search(
         [("id", "in", [env.ref(f"{module}.routing_rule_{key}").id for key in (
             "partner", "europe", "north_america", "asia_pacific", "nurture")])])
-    (rules | routing).write({"active": True})
-    history = leads.with_context(active_test=False, sma_routing=True, mail_notrack=True)
+    rules.write({"active": True})
+    routing.write({"active": True})
+    # The generated history and CRM's own demo leads.
+    history = env["crm.lead"].with_context(active_test=False, sma_routing=True, mail_notrack=True).search([])
     history._score()
     # Engagement decays from when the lead came in, not from today.
     env.flush_all()
     env.cr.execute("""
         UPDATE crm_lead_score_line AS s SET date_matched = l.create_date
           FROM crm_lead AS l WHERE l.id = s.lead_id AND s.lead_id IN %s
-    """, [tuple(leads.ids)])
+    """, [tuple(history.ids)])
     env.invalidate_all()
     history._score()
     # The history is scored: the scoring job has nothing to redo until decay.

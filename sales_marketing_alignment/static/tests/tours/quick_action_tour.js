@@ -22,8 +22,12 @@ registry.category("web_tour.tours").add("sma_quick_action_tour", {
             run: "edit Call",
         },
         {
-            trigger: ".o-autocomplete--dropdown-item a:contains('Call')",
+            trigger: ".o_field_widget[name=log_activity_type_id] .o-autocomplete--dropdown-item a:contains('Call')",
             run: "click",
+        },
+        {
+            trigger: ".o_field_widget[name=log_activity_type_id]:not(:has(.o-autocomplete--dropdown-menu)) input:value(Call)",
+            content: "The activity type is set",
         },
         {
             trigger: ".o_field_widget[name=log_note] input",
@@ -36,8 +40,12 @@ registry.category("web_tour.tours").add("sma_quick_action_tour", {
             run: "edit Call",
         },
         {
-            trigger: ".o-autocomplete--dropdown-item a:contains('Call')",
+            trigger: ".o_field_widget[name=next_activity_type_id] .o-autocomplete--dropdown-item a:contains('Call')",
             run: "click",
+        },
+        {
+            trigger: ".o_field_widget[name=next_activity_type_id]:not(:has(.o-autocomplete--dropdown-menu)) input:value(Call)",
+            content: "The activity type is set",
         },
         {
             trigger: ".o_field_widget[name=next_delay] input",
