@@ -273,10 +273,10 @@ def test_score_and_route_over_rpc(odoo_server, admin):
     """A lead created over JSON-RPC is scored and routed; action_score_and_route
     runs over XML-RPC on any selection; reps read scores but not edit rules."""
     country = admin.call("res.country", "search", [("code", "=", "FR")])[0]
-    lead_id = admin.call("crm.lead", "create", [{
+    lead_id = admin.call("crm.lead", "create", {
         "name": "RPC prospect", "type": "lead", "user_id": False, "country_id": country,
         "buying_role": "decision_maker", "budget_status": "formal", "evaluation_timeframe": "under_1_month",
-    }])
+    })
     [lead] = admin.call("crm.lead", "read", [lead_id], fields=["score", "grade", "routing_state", "user_id"])
     # Demo cut-offs: A from 60.
     assert (lead["score"], lead["grade"], lead["routing_state"]) == (60, "a", "assigned") and lead["user_id"]

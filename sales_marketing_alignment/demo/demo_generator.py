@@ -415,13 +415,13 @@ def _start_scoring_and_routing(env, rng, countries):
     """, [tuple(history.ids)])
     env.invalidate_all()
     history._score()
-    # The history is scored: the scoring job has nothing to redo until decay.
-    env.company.score_rules_date = fields.Datetime.now() - timedelta(seconds=1)
     triggers = env["crm.purchase.trigger"].search([])
     inbound = env["crm.lead"].create([{
         "name": name, "type": "lead", "user_id": False, "buying_role": role, "budget_status": budget,
         "evaluation_timeframe": timeframe, "country_id": countries[code].id if code in countries else False,
         "campaign_id": env.ref(f"{module}.{campaign}").id,
+        "source_id": env.ref(CAMPAIGNS[campaign][1]).id,
+        "medium_id": env.ref(CAMPAIGNS[campaign][2]).id,
         "company_size": rng.choice(COMPANY_SIZES),
         "purchase_trigger_id": triggers[index % len(triggers)].id if triggers and budget == "formal" else False,
         "partner_name": name.split(":")[0], "email_from": "info@%s.example.com" % name.split(":")[0].split()[0].lower(),

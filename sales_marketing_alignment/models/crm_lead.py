@@ -173,6 +173,9 @@ class CrmLead(models.Model):
         GRADES, readonly=True, copy=False, index=True,
         help="Score band under the company's cut-offs (Settings): A is the best.")
     date_scored = fields.Datetime("Scored On", readonly=True, copy=False, index=True)
+    score_rules_version = fields.Integer(
+        "Scored With Version", readonly=True, copy=False,
+        help="The company's scoring version (rules and cut-offs) this score was computed with.")
     score_line_ids = fields.One2many("crm.lead.score.line", "lead_id", string="Matched Scoring Rules", readonly=True)
     score_explanation = fields.Text(compute="_compute_score_explanation")
 
@@ -924,11 +927,12 @@ class CrmLead(models.Model):
         for lead in self:
             fit, engagement = totals[lead.id]["fit"], totals[lead.id]["engagement"]
             company = lead.company_id or self.env.company
-            by_vals[fit, engagement, company._score_grade(fit + engagement)].append(lead.id)
-        for (fit, engagement, grade), lead_ids in by_vals.items():
+            by_vals[fit, engagement, company._score_grade(fit + engagement), company.score_rules_version].append(
+                lead.id)
+        for (fit, engagement, grade, version), lead_ids in by_vals.items():
             self.browse(lead_ids).write({
                 "fit_score": fit, "engagement_score": engagement, "score": fit + engagement,
-                "grade": grade, "date_scored": now,
+                "grade": grade, "date_scored": now, "score_rules_version": version,
             })
         return previous
 
@@ -1189,21 +1193,18 @@ class CrmLead(models.Model):
         rules or had them; None when scoring is not used."""
         Rule = self.env["crm.scoring.rule"].sudo()
         companies = Rule.search([]).company_id | self.env["crm.routing.rule"].sudo().search([]).company_id
-        companies |= self.env["res.company"].sudo().search([("score_rules_date", "!=", False)])
+        companies |= self.env["res.company"].sudo().search([("score_rules_version", "!=", 0)])
         if not companies:
             return None
         day_ago = fields.Datetime.now() - timedelta(days=1)  # decay: once a day
         parts = []
         for company in companies:
-            cutoff = max(day_ago, company.score_rules_date or day_ago)
             scope = [("company_id", "=", company.id)]
             if company == self.env.company:
                 scope = expression.OR([scope, [("company_id", "=", False)]])
             parts.append(expression.AND([scope, [
                 "|", ("date_scored", "=", False),
                 "&", "&", ("active", "=", True), ("lifecycle_stage", "not in", CLOSED_STAGES),
-                # "<=": a lead scored in the second the rules changed (dates
-                # are stored to the second) may have used the old rules.
-                ("date_scored", "<=", cutoff),
+                "|", ("date_scored", "<", day_ago), ("score_rules_version", "!=", company.score_rules_version),
             ]]))
         return expression.OR(parts)

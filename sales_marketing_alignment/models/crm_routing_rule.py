@@ -122,20 +122,25 @@ class CrmRoutingRule(models.Model):
     # CRUD
     # ------------------------------------------------------------
 
+    # A change of the routing rules reroutes open leads through the scoring
+    # job, as a change of the scoring rules rescores them.
+
     @api.model_create_multi
     def create(self, vals_list):
         rules = super().create(vals_list)
-        self.env.registry.clear_cache()
+        rules.company_id._scoring_rules_changed()
         return rules
 
     def write(self, vals):
+        companies = self.company_id
         res = super().write(vals)
-        self.env.registry.clear_cache()
+        (companies | self.company_id)._scoring_rules_changed()
         return res
 
     def unlink(self):
+        companies = self.company_id
         res = super().unlink()
-        self.env.registry.clear_cache()
+        companies._scoring_rules_changed()
         return res
 
     # ------------------------------------------------------------

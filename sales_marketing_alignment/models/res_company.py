@@ -22,8 +22,11 @@ class ResCompany(models.Model):
     score_grade_c = fields.Integer("Grade C From", default=20)
     score_rules_date = fields.Datetime(
         "Scoring Changed On", readonly=True,
-        help="Last change of the scoring rules or grade cut-offs: leads scored before are rescored "
-        "by the scoring job.")
+        help="Last change of the scoring or routing rules or of the cut-offs.")
+    score_rules_version = fields.Integer(
+        "Scoring Version", readonly=True,
+        help="Counts the changes of rules and cut-offs: leads scored under an older version are "
+        "rescored by the scoring job (a counter, not a date: two changes in one second count).")
 
     @api.constrains("score_grade_a", "score_grade_b", "score_grade_c", "mql_threshold")
     def _check_score_grades(self):
@@ -60,8 +63,9 @@ class ResCompany(models.Model):
         """Rules or cut-offs changed: forget cached rules, and have the scoring
         job rescore these companies' open leads in committed batches."""
         self.env.registry.clear_cache()
-        if self:
-            self.sudo().write({"score_rules_date": fields.Datetime.now()})
+        now = fields.Datetime.now()
+        for company in self.sudo():  # a handful of companies
+            company.write({"score_rules_date": now, "score_rules_version": company.score_rules_version + 1})
         cron = self.env.ref("sales_marketing_alignment.ir_cron_score_leads", raise_if_not_found=False)
         if cron:
             cron.sudo()._trigger()

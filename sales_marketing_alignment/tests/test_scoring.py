@@ -151,6 +151,24 @@ class TestScoring(ScoringCommon):
         self.assertEqual((leads | lost).mapped("score"), [30] * 6, "closed leads are scored once too")
         self.assertFalse(lost.active)
 
+    def test_job_reports_progress_to_odoo(self):
+        """Run as Odoo runs it: the job's progress tells Odoo to run it again
+        (in a new transaction) while leads remain."""
+        self.Rule.search([]).active = False
+        leads = self.Lead.create([{"name": "P%s" % i, "type": "lead", "expected_revenue": 20000}
+                                  for i in range(3)])
+        self.rule_big.active = True
+        cron = self.env.ref("sales_marketing_alignment.ir_cron_score_leads")
+        cron.code = "model._cron_score_leads(batch_size=2)"
+        cron.method_direct_trigger()
+        progress = self.env["ir.cron.progress"].search([("cron_id", "=", cron.id)], order="id desc", limit=1)
+        self.assertEqual((progress.done, progress.remaining), (2, 1))
+        self.assertEqual(len(leads.filtered("date_scored")), 2)
+        cron.method_direct_trigger()
+        progress = self.env["ir.cron.progress"].search([("cron_id", "=", cron.id)], order="id desc", limit=1)
+        self.assertEqual((progress.done, progress.remaining), (1, 0))
+        self.assertEqual(leads.mapped("score"), [30, 30, 30])
+
     def test_score_and_route_server_action(self):
         self.Rule.search([]).active = False
         leads = self.Lead.create([{"name": "L%s" % i, "type": "lead", "buying_role": "decision_maker"}
@@ -311,5 +329,5 @@ class TestScoringPerformance(ScoringCommon):
         self.assertEqual(sorted(set(hundred.mapped("score"))), [40, 55, 70, 85])
         # Rescoring unchanged leads: no explanation line to create or delete.
         self.env.invalidate_all()
-        with self.assertQueryCount(18):
+        with self.assertQueryCount(19):
             hundred.action_score_and_route()
