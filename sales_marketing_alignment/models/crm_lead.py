@@ -1110,8 +1110,11 @@ class CrmLead(models.Model):
                 "Rule \"%(rule)s\" assigns it to %(user)s in team %(team)s (%(how)s).", rule=rule.name,
                 user=member.user_id.name, team=team.name, how=how), previous_user=prev_users[lead.id])
                 for lead in leads]
-        if waiting:
-            leads = self.browse(waiting)
+        # Leads that were already waiting for this rule's team keep waiting
+        # silently: no new log line at every run while the team is full.
+        leads = self.browse(waiting).filtered(
+            lambda lead: not (lead.routing_state == "team" and lead.routing_rule_id == rule))
+        if leads:
             leads.write(dict(base, routing_state="team", team_id=team.id, user_id=False, assignment_manual=False))
             logs += [self._routing_log_vals(lead, rule, "team", _(
                 "Rule \"%(rule)s\" sends it to team %(team)s, where nobody has room: it waits "

@@ -69,6 +69,9 @@ class TestRouting(RoutingCommon):
         self.assertIn("nobody has room", waiting.routing_log_ids.reason)
         unrouted = self.Lead.search([("routing_state", "in", ("unmatched", "team"))])
         self.assertIn(waiting, unrouted, "listed under Unrouted Leads")
+        # Still no room: it keeps waiting, without a new log line.
+        waiting.action_score_and_route()
+        self.assertEqual((len(waiting.routing_log_ids), waiting.routing_state), (1, "team"))
         # Room frees up (a lead is won): the next run gives it a salesperson.
         won_stage = self.env["crm.stage"].search([("is_won", "=", True)], limit=1)
         self.Lead.search([("name", "=", "Open 0")]).write({"stage_id": won_stage.id, "probability": 100})
