@@ -2,13 +2,15 @@
 PYTHON ?= python3
 DEMO_DB ?= sales_marketing_alignment_demo
 HTTP_PORT ?= 8069
+LEADS ?= 100000
 ODOO_ADDONS_PATH = $(shell $(PYTHON) tools/addons_path.py 2>/dev/null)
 
-.PHONY: demo test check-odoo postgres wheel clean help
+.PHONY: demo test bench check-odoo postgres wheel clean help
 
 help:
 	@echo "make demo   create or update '$(DEMO_DB)' with demo data and serve it at http://localhost:$(HTTP_PORT) (admin / admin)"
 	@echo "make test   run every test on throwaway databases; ends with 'N passed, N failed'"
+	@echo "make bench  time scoring and routing of $(LEADS) generated leads against Odoo's own CRM features (make bench LEADS=20000)"
 
 check-odoo:
 	@$(PYTHON) tools/check_odoo.py
@@ -29,6 +31,9 @@ demo: check-odoo postgres
 
 test: check-odoo postgres
 	@$(PYTHON) tools/run_tests.py
+
+bench: check-odoo postgres
+	@$(PYTHON) bench/bench_scoring.py --leads $(LEADS)
 
 wheel:
 	$(PYTHON) -m pip wheel --no-deps -w dist .

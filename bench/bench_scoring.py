@@ -1,0 +1,426 @@
+#!/usr/bin/env python3
+"""Benchmark the scoring and routing engine against Odoo 18's own CRM features.
+
+On a throwaway database (``sma_bench_<pid>``, dropped at the end, even on
+failure) with ``sales_marketing_alignment`` installed without demo data, the
+script:
+
+1. generates N leads with set-based SQL (varied revenue, country, buying role,
+   budget, company size, contact details, creation dates over 90 days);
+2. creates two sales teams and their salespeople, six scoring rules and three
+   routing rules through the ORM;
+3. times ``crm.lead.action_score_and_route()`` over all the leads, in batches
+   committed one by one as the scoring job does, with the queries per batch;
+4. on the same leads, times Odoo's rule-based lead assignment
+   (``crm.team._action_assign_leads``) and predictive lead scoring recompute
+   (``crm.lead._cron_update_automated_probabilities``);
+5. prints a summary table and the engine's time relative to each of them.
+
+This is a benchmark, not a test: it asserts nothing about speed. Run it with
+``make bench`` (``make bench LEADS=20000`` for a quicker run); Odoo's
+assignment runs on the first ``--assign-leads`` leads (default 20000).
+"""
+
+import argparse
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+
+from addons_path import addons_path  # noqa: E402 (after the path set-up above)
+
+ADDON = "sales_marketing_alignment"
+DAYS_SPREAD = 90  # leads are created over the last 90 days
+SALESMAN_GROUP = "sales_team.group_sale_salesman"
+CAPACITY = 1000000  # member capacity: large enough never to limit any assignment
+EUROPE = ["DE", "FR", "BE"]
+COUNTRIES = ["us", "de", "fr", "be", "in", "br"]  # xml ids in base, module "base"
+
+# Weighted value pools (a value listed twice is twice as likely).
+BUYING_ROLES = ["decision_maker", "budget_holder", "influencer", "influencer", "evaluator",
+                "evaluator", "end_user", "unknown", "unknown"]
+BUDGET_STATUSES = ["formal", "informal", "informal", "none", "unknown", "unknown"]
+COMPANY_SIZES = ["1_10", "1_10", "11_50", "11_50", "51_200", "51_200", "201_1000", "1001_5000",
+                 "over_5000", "unknown"]
+
+SCORING_RULES = [
+    # (name, dimension, domain, points, half-life in days)
+    ("Large deal", "fit", "[('expected_revenue', '>=', 50000)]", 30, 0),
+    ("Decision maker", "fit", "[('buying_role', '=', 'decision_maker')]", 20, 0),
+    ("Formal budget", "fit", "[('budget_status', '=', 'formal')]", 15, 0),
+    ("Large company", "fit", "[('company_size', 'in', ['201_1000', '1001_5000', 'over_5000'])]", 10, 0),
+    ("Country not served", "fit", "[('country_id.code', '=', 'BR')]", -10, 0),
+    ("Reachable by email", "engagement", "[('email_from', '!=', False)]", 10, 30),
+]
+
+LEADS_SQL = """
+    WITH draws AS (
+        SELECT g, random() AS r_revenue, random() AS r_country, random() AS r_role,
+               random() AS r_budget, random() AS r_size, random() AS r_contact, random() AS r_age
+          FROM generate_series(1, %(count)s) AS g
+    ), leads AS (
+        SELECT g, r_contact,
+               ROUND((1000 * POWER(500, r_revenue))::numeric, -2) AS revenue,
+               CASE WHEN r_country < 0.1 THEN NULL
+                    ELSE (%(countries)s::int[])[1 + FLOOR((r_country - 0.1) / 0.9
+                                                         * CARDINALITY(%(countries)s::int[]))::int]
+               END AS country_id,
+               (%(roles)s::varchar[])[1 + FLOOR(r_role * CARDINALITY(%(roles)s::varchar[]))::int] AS role,
+               (%(budgets)s::varchar[])[1 + FLOOR(r_budget * CARDINALITY(%(budgets)s::varchar[]))::int]
+                   AS budget,
+               (%(sizes)s::varchar[])[1 + FLOOR(r_size * CARDINALITY(%(sizes)s::varchar[]))::int] AS size,
+               %(now)s - r_age * %(days)s * INTERVAL '1 day' AS created,
+               'company' || (g %% 5000) || '.example.com' AS domain
+          FROM draws
+    )
+    INSERT INTO crm_lead (
+        name, type, active, company_id, team_id, stage_id, user_id, probability,
+        automated_probability, expected_revenue, prorated_revenue, country_id, buying_role,
+        budget_status, company_size, evaluation_timeframe, lifecycle_stage, contact_name,
+        partner_name, email_from, email_normalized, email_domain_criterion, email_state, phone,
+        phone_sanitized, phone_state, priority, color, sla_status, sla_escalation_count,
+        assignment_manual, date_last_stage_update, create_uid, write_uid, create_date, write_date
+    )
+    SELECT 'Bench lead ' || g, 'lead', TRUE, %(company)s, %(team)s, %(stage)s, NULL, 10,
+           10, revenue, revenue * 0.1, country_id, role,
+           budget, size, 'unknown', 'lead', 'Contact ' || g,
+           'Company ' || (g %% 5000),
+           CASE WHEN r_contact >= 0.2 THEN 'contact' || g || '@' || domain END,
+           CASE WHEN r_contact >= 0.2 THEN 'contact' || g || '@' || domain END,
+           CASE WHEN r_contact >= 0.2 THEN domain END,
+           CASE WHEN r_contact >= 0.2 THEN 'correct' END,
+           CASE WHEN r_contact >= 0.4 THEN '+1 555 ' || LPAD((g %% 10000000)::text, 7, '0') END,
+           CASE WHEN r_contact >= 0.4 THEN '+1555' || LPAD((g %% 10000000)::text, 7, '0') END,
+           CASE WHEN r_contact >= 0.4 THEN 'correct' END,
+           '0', 0, 'none', 0,
+           FALSE, created, %(uid)s, %(uid)s, created, created
+      FROM leads
+     ORDER BY g
+    RETURNING id
+"""
+
+# The first lifecycle history row of each lead, as the addon writes it at install.
+HISTORY_SQL = """
+    INSERT INTO crm_lead_lifecycle_history
+           (lead_id, from_stage, to_stage, date, user_id, company_id, team_id, salesperson_id,
+            create_uid, create_date, write_uid, write_date)
+    SELECT id, NULL, lifecycle_stage, create_date, create_uid, company_id, team_id, user_id,
+           create_uid, create_date, create_uid, create_date
+      FROM crm_lead
+     WHERE id = ANY(%(ids)s)
+"""
+
+
+# ------------------------------------------------------------
+# DATABASE
+# ------------------------------------------------------------
+
+def dropdb(name):
+    """Drop database ``name`` if it exists, closing any connection left to it."""
+    quiet = dict(os.environ, PGOPTIONS="-c client_min_messages=warning")  # no "does not exist" notice
+    subprocess.run(["dropdb", "--if-exists", "--force", name], check=False, env=quiet)
+
+
+def install(db, http_port):
+    """Create ``db`` with the addon installed, without demo data."""
+    cmd = [
+        sys.executable, "-m", "odoo", "-d", db, "--addons-path", addons_path(),
+        "-i", ADDON, "--without-demo", "all", "--stop-after-init",
+        "--max-cron-threads", "0", "--http-port", str(http_port), "--log-level", "warn",
+    ]
+    print("Installing %s in %s..." % (ADDON, db), flush=True)
+    started = time.perf_counter()
+    subprocess.run(cmd, check=True)
+    print("Installed in %.1f s." % (time.perf_counter() - started), flush=True)
+
+
+def open_registry(db, http_port):
+    """The Odoo registry of ``db``, loaded in this process."""
+    import odoo  # noqa: PLC0415 (imported once Odoo's presence was checked by make)
+
+    odoo.tools.config.parse_config([
+        "--addons-path", addons_path(), "-d", db, "--http-port", str(http_port),
+        "--max-cron-threads", "0", "--log-level", "warn",
+    ])
+    return odoo.modules.registry.Registry(db)
+
+
+def close_registry(db):
+    """Forget the registry of ``db`` and close its connections, so it can be dropped."""
+    import odoo  # noqa: PLC0415
+
+    odoo.modules.registry.Registry.delete(db)
+    odoo.sql_db.close_db(db)
+
+
+# ------------------------------------------------------------
+# DATA
+# ------------------------------------------------------------
+
+def generate_leads(env, count):
+    """Insert ``count`` new leads with set-based SQL; returns their ids in order."""
+    company = env.ref("base.main_company")
+    stage = env["crm.stage"].search([("is_won", "=", False), ("team_id", "=", False)], limit=1)
+    countries = [env.ref("base.%s" % code).id for code in COUNTRIES]
+    env.cr.execute("SELECT setseed(0.42)")  # the same leads on every run
+    env.cr.execute(LEADS_SQL, {
+        "count": count, "company": company.id, "team": env.ref("sales_team.team_sales_department").id,
+        "stage": stage.id, "countries": countries, "roles": BUYING_ROLES, "budgets": BUDGET_STATUSES,
+        "sizes": COMPANY_SIZES, "now": env.cr.now(), "days": DAYS_SPREAD, "uid": env.uid,
+    })
+    lead_ids = [row[0] for row in env.cr.fetchall()]
+    env.cr.execute(HISTORY_SQL, {"ids": lead_ids})
+    env.cr.commit()
+    return lead_ids
+
+
+def create_teams(env):
+    """Two sales teams (4 and 3 salespeople) whose members have room for every lead."""
+    group = env.ref(SALESMAN_GROUP)
+    company = env.ref("base.main_company")
+    teams = env["crm.team"]
+    for name, size in (("Bench Inside Sales", 4), ("Bench Europe", 3)):
+        slug = name.lower().replace(" ", "_")
+        users = env["res.users"].with_context(no_reset_password=True).create([{
+            "name": "%s %d" % (name, index), "login": "%s_%d" % (slug, index),
+            "email": "%s_%d@example.com" % (slug, index), "groups_id": [(6, 0, group.ids)],
+            "company_id": company.id, "company_ids": [(6, 0, company.ids)],
+        } for index in range(1, size + 1)])
+        team = env["crm.team"].create({
+            "name": name, "company_id": company.id, "use_leads": True, "user_id": users[0].id,
+        })
+        env["crm.team.member"].create([{
+            "crm_team_id": team.id, "user_id": user.id, "assignment_max": CAPACITY,
+        } for user in users])
+        teams |= team
+    return teams
+
+
+def create_rules(env, teams):
+    """The scoring and routing rules of the benchmark, through the ORM."""
+    company = env.ref("base.main_company")
+    env["crm.scoring.rule"].create([{
+        "name": name, "dimension": dimension, "domain": domain, "points": points,
+        "half_life_days": half_life, "company_id": company.id,
+    } for name, dimension, domain, points, half_life in SCORING_RULES])
+    inside, europe = teams
+    env["crm.routing.rule"].create([{
+        "sequence": 10, "name": "Hot leads to inside sales", "domain": "[]",
+        "score_min": 60, "target": "team", "team_id": inside.id,
+        "distribution": "round_robin", "company_id": company.id,
+    }, {
+        "sequence": 20, "name": "Warm European leads", "domain": repr([("country_id.code", "in", EUROPE)]),
+        "score_min": 40, "score_max": 59, "target": "team", "team_id": europe.id,
+        "distribution": "capacity", "company_id": company.id,
+    }, {
+        "sequence": 30, "name": "Everything else to nurture", "domain": "[]",
+        "score_min": -99999, "target": "nurture", "company_id": company.id,
+    }])
+
+
+# ------------------------------------------------------------
+# TIMINGS
+# ------------------------------------------------------------
+
+def time_engine(env, lead_ids, batch_size):
+    """Score and route the leads in committed batches; returns (seconds, queries, per-batch stats)."""
+    cr = env.cr
+    cr.execute("SELECT COUNT(*) FROM crm_lead WHERE id = ANY(%s) AND date_scored IS NOT NULL", [lead_ids])
+    scored = cr.fetchone()[0]
+    if scored:
+        raise RuntimeError("%d generated leads were scored before the benchmark started." % scored)
+    Lead = env["crm.lead"]
+    batches = []
+    report_every = max(1, (len(lead_ids) // batch_size) // 10)
+    started, queries_before = time.perf_counter(), cr.sql_log_count
+    for offset in range(0, len(lead_ids), batch_size):
+        batch = lead_ids[offset:offset + batch_size]
+        batch_start, batch_queries = time.perf_counter(), cr.sql_log_count
+        Lead.browse(batch).action_score_and_route()
+        cr.commit()
+        env.invalidate_all()  # as between two runs of the scoring job: memory stays flat
+        batches.append((len(batch), time.perf_counter() - batch_start, cr.sql_log_count - batch_queries))
+        number = len(batches)
+        if number % report_every == 0 or offset + batch_size >= len(lead_ids):
+            size, seconds, queries = batches[-1]
+            print("  batch %4d: %5d leads, %6.2f s, %5d queries (%.2f per lead)"
+                  % (number, size, seconds, queries, queries / size), flush=True)
+    return time.perf_counter() - started, cr.sql_log_count - queries_before, batches
+
+
+def report_engine_results(env, lead_ids, batches):
+    """Per-batch query counts and where the leads went."""
+    per_lead = [queries / size for size, _seconds, queries in batches]
+    seconds = [secs for _size, secs, _queries in batches]
+    print("  queries per lead per batch: first %.2f, median %.2f, last %.2f, max %.2f"
+          % (per_lead[0], statistics.median(per_lead), per_lead[-1], max(per_lead)))
+    print("  seconds per batch: first %.2f, median %.2f, last %.2f, max %.2f"
+          % (seconds[0], statistics.median(seconds), seconds[-1], max(seconds)))
+    for column in ("routing_state", "lifecycle_stage", "grade"):
+        env.cr.execute(
+            "SELECT %s, COUNT(*) FROM crm_lead WHERE id = ANY(%%s) GROUP BY 1 ORDER BY 1" % column,
+            [lead_ids])
+        print("  %s: %s" % (column, ", ".join("%s %d" % row for row in env.cr.fetchall())))
+
+
+def time_crm_assignment(env, teams, lead_ids, sample):
+    """Odoo's rule-based assignment of the first ``sample`` of the same leads,
+    made unassigned again (its cost grows with the square of the leads, see
+    README). Returns (seconds, queries, leads allocated to teams, leads
+    assigned to salespeople)."""
+    cr = env.cr
+    # crm allocates leads without team nor salesperson, then gives the team's
+    # leads never opened (no date_open) to its members: the sample is made so,
+    # the other leads are kept out of its reach (a team and an opening date).
+    cr.execute("""
+        UPDATE crm_lead SET user_id = NULL, team_id = NULL, date_open = NULL
+         WHERE id = ANY(%s)
+    """, [lead_ids[:sample]])
+    cr.execute("""
+        UPDATE crm_lead SET team_id = COALESCE(team_id, %s), date_open = COALESCE(date_open, NOW())
+         WHERE id = ANY(%s)
+    """, [teams[0].id, lead_ids[sample:]])
+    # The "Rule-Based Assignment" setting (only the settings screen reads it),
+    # and the European team takes the countries of its routing rule.
+    env["ir.config_parameter"].set_param("crm.lead.auto.assignment", True)
+    teams[1].assignment_domain = repr([("country_id.code", "in", EUROPE)])
+    cr.commit()
+    env.invalidate_all()
+    random.seed(42)  # crm picks teams at random, weighted by capacity
+    started, queries_before = time.perf_counter(), cr.sql_log_count
+    teams_data, members_data = teams._action_assign_leads(
+        force_quota=True, creation_delta_days=DAYS_SPREAD + 1)
+    cr.commit()
+    seconds = time.perf_counter() - started
+    allocated = sum(len(data["assigned"]) + len(data["merged"]) for data in teams_data.values())
+    assigned = sum(len(data["assigned"]) for data in members_data.values())
+    env.invalidate_all()
+    return seconds, cr.sql_log_count - queries_before, allocated, assigned
+
+
+def time_crm_pls(env, lead_ids):
+    """Odoo's predictive lead scoring recompute, after closing 10% of the leads
+    (half won, half lost) so that it has frequencies to learn from.
+    Returns (seconds, queries, open leads recomputed, closed leads learnt from)."""
+    cr = env.cr
+    won_stage = env["crm.stage"].search([("is_won", "=", True)], limit=1)
+    lost_reason = env["crm.lost.reason"].search([], limit=1)
+    won = lead_ids[::20]
+    lost = lead_ids[10::20]
+    cr.execute("""
+        UPDATE crm_lead SET stage_id = %s, probability = 100, automated_probability = 100,
+                            date_closed = write_date
+         WHERE id = ANY(%s)
+    """, [won_stage.id, won])
+    cr.execute("""
+        UPDATE crm_lead SET active = FALSE, probability = 0, automated_probability = 0,
+                            lost_reason_id = %s, date_closed = write_date
+         WHERE id = ANY(%s)
+    """, [lost_reason.id, lost])
+    params = env["ir.config_parameter"]
+    start_date = (env.cr.now() - timedelta(days=DAYS_SPREAD + 30)).date()
+    params.set_param("crm.pls_start_date", str(start_date))
+    params.set_param("crm.pls_fields", "country_id,phone_state,email_state")
+    cr.commit()
+    env.invalidate_all()
+    started, queries_before = time.perf_counter(), cr.sql_log_count
+    env["crm.lead"]._cron_update_automated_probabilities()
+    cr.commit()
+    seconds = time.perf_counter() - started
+    env.invalidate_all()
+    closed = len(won) + len(lost)
+    return seconds, cr.sql_log_count - queries_before, len(lead_ids) - closed, closed
+
+
+# ------------------------------------------------------------
+# MAIN
+# ------------------------------------------------------------
+
+def print_summary(rows):
+    """The summary table, and the engine's time relative to each of Odoo's features."""
+    print("\n%-22s %8s %9s %9s %9s" % ("", "leads", "seconds", "leads/s", "queries"))
+    for label, leads, seconds, queries in rows:
+        print("%-22s %8d %9.1f %9.0f %9d" % (label, leads, seconds, leads / seconds, queries))
+    # Per lead: Odoo's assignment may have run on a sample of the leads.
+    engine_label, engine_leads, engine_seconds, _queries = rows[0]
+    for label, leads, seconds, _queries in rows[1:]:
+        ratio = (engine_seconds / engine_leads) / (seconds / leads)
+        print("%s takes %.2fx the time per lead of %s" % (engine_label, ratio, label))
+
+
+def run(db, args):
+    """Everything that happens in the throwaway database."""
+    import odoo  # noqa: PLC0415
+
+    registry = open_registry(db, args.http_port)
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        started = time.perf_counter()
+        lead_ids = generate_leads(env, args.leads)
+        print("Generated %d leads in %.1f s." % (len(lead_ids), time.perf_counter() - started), flush=True)
+        teams = create_teams(env)
+        create_rules(env, teams)
+        cr.commit()
+
+        print("\nScoring and routing (action_score_and_route, batches of %d):" % args.batch_size, flush=True)
+        engine_seconds, engine_queries, batches = time_engine(env, lead_ids, args.batch_size)
+        print("  %d leads in %.1f s (%.0f leads/s), %d queries"
+              % (len(lead_ids), engine_seconds, len(lead_ids) / engine_seconds, engine_queries))
+        report_engine_results(env, lead_ids, batches)
+
+        sample = min(args.assign_leads, len(lead_ids))
+        print("\nOdoo's lead assignment (crm.team._action_assign_leads) of the first %d leads..." % sample,
+              flush=True)
+        assign_seconds, assign_queries, allocated, assigned = time_crm_assignment(env, teams, lead_ids, sample)
+        print("  %d leads allocated to the teams, %d assigned to salespeople, in %.1f s"
+              % (allocated, assigned, assign_seconds))
+
+        print("\nOdoo's predictive lead scoring (_cron_update_automated_probabilities)...", flush=True)
+        pls_seconds, pls_queries, pls_open, pls_closed = time_crm_pls(env, lead_ids)
+        print("  %d open leads recomputed from %d won or lost leads, in %.1f s"
+              % (pls_open, pls_closed, pls_seconds))
+
+    print_summary([
+        ("score-and-route", len(lead_ids), engine_seconds, engine_queries),
+        ("crm auto-assignment", assigned, assign_seconds, assign_queries),
+        ("crm PLS recompute", pls_open, pls_seconds, pls_queries),
+    ])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument("--leads", type=int, default=100000, help="leads to generate (default: 100000)")
+    parser.add_argument("--batch-size", type=int, default=1000, help="leads per engine batch (default: 1000)")
+    parser.add_argument("--assign-leads", type=int, default=20000,
+                        help="leads given to Odoo's own assignment, the first of the generated ones; its time "
+                        "grows with the square of the leads (default: 20000)")
+    parser.add_argument("--http-port", type=int, default=8469, help="HTTP port of the Odoo processes")
+    args = parser.parse_args()
+    if args.leads < 1 or args.batch_size < 1 or args.assign_leads < 1:
+        parser.error("--leads, --batch-size and --assign-leads must be positive")
+
+    db = "sma_bench_%d" % os.getpid()
+    # Stopped with kill (SIGTERM): unwind like Ctrl-C, so the database is dropped.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit("Stopped."))
+    dropdb(db)
+    started = time.perf_counter()
+    try:
+        install(db, args.http_port)
+        run(db, args)
+    finally:
+        if "odoo" in sys.modules:
+            close_registry(db)
+        dropdb(db)
+    print("\nTotal run time: %.0f s (database %s dropped)." % (time.perf_counter() - started, db))
+
+
+if __name__ == "__main__":
+    main()
