@@ -1,4 +1,4 @@
-from . import crm_rule_error_mixin
+from . import crm_alignment_rule_mixin
 from . import crm_scoring_rule
 from . import crm_routing_rule
 from . import crm_lead

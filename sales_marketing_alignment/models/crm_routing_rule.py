@@ -23,7 +23,12 @@ class CrmRoutingRule(models.Model):
     by sequence, whose condition and score range the lead matches decides."""
 
     _name = "crm.routing.rule"
-    _inherit = ["crm.rule.error.mixin"]
+    _inherit = ["crm.alignment.rule.mixin"]
+    # A change of these reroutes open leads through the scoring job.
+    _lead_affecting_fields = frozenset({
+        "sequence", "domain", "score_min", "score_max", "target", "team_id", "user_id", "partner_id",
+        "distribution", "override_manual", "active", "company_id",
+    })
     _description = "Lead Routing Rule"
     _order = "sequence, id"
 
@@ -117,31 +122,6 @@ class CrmRoutingRule(models.Model):
                 raise ValidationError(_(
                     "Routing rule \"%(name)s\": partner \"%(partner)s\" is archived or belongs to "
                     "another company.", name=rule.name, partner=partner.display_name))
-
-    # ------------------------------------------------------------
-    # CRUD
-    # ------------------------------------------------------------
-
-    # A change of the routing rules reroutes open leads through the scoring
-    # job, as a change of the scoring rules rescores them.
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        rules = super().create(vals_list)
-        rules.company_id._scoring_rules_changed()
-        return rules
-
-    def write(self, vals):
-        companies = self.company_id
-        res = super().write(vals)
-        (companies | self.company_id)._scoring_rules_changed()
-        return res
-
-    def unlink(self):
-        companies = self.company_id
-        res = super().unlink()
-        companies._scoring_rules_changed()
-        return res
 
     # ------------------------------------------------------------
     # ENGINE SUPPORT

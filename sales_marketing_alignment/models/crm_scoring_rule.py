@@ -18,7 +18,8 @@ class CrmScoringRule(models.Model):
     """
 
     _name = "crm.scoring.rule"
-    _inherit = ["crm.rule.error.mixin"]
+    _inherit = ["crm.alignment.rule.mixin"]
+    _lead_affecting_fields = frozenset({"domain", "points", "half_life_days", "dimension", "active", "company_id"})
     _description = "Lead Scoring Rule"
     _order = "dimension, sequence, id"
 
@@ -87,25 +88,6 @@ class CrmScoringRule(models.Model):
     # ------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        rules = super().create(vals_list)
-        rules.company_id._scoring_rules_changed()
-        return rules
-
-    def write(self, vals):
-        companies = self.company_id
-        res = super().write(vals)
-        if {"domain", "points", "half_life_days", "dimension", "active", "company_id"} & set(vals):
-            (companies | self.company_id)._scoring_rules_changed()
-        return res
-
-    def unlink(self):
-        companies = self.company_id
-        res = super().unlink()
-        companies._scoring_rules_changed()
-        return res
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
