@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """Run every test of the project and end with one line: ``N passed, N failed``.
 
-1. The addon's Odoo tests (Odoo's own runner, ``--test-enable --test-tags``) on
+1. Lint: OCA's ``pylint-odoo`` with the repository's ``.pylintrc`` on every
+   addon of the repository (each top-level folder with a ``__manifest__.py``).
+   It counts as one test: passed when pylint reports nothing, failed otherwise.
+2. The addon's Odoo tests (Odoo's own runner, ``--test-enable --test-tags``) on
    a throwaway database without demo data. They include Odoo's own ``crm``
    test classes re-run post-install with the addon installed
    (``sales_marketing_alignment/tests/test_crm_core.py``).
-2. The end-to-end and packaging suite in ``tests/`` (pytest): it installs the
+3. The end-to-end and packaging suite in ``tests/`` (pytest): it installs the
    addon with its demo data in another throwaway database, serves it and
    drives it over JSON-RPC / XML-RPC, builds the wheel, and uninstalls.
 
@@ -14,6 +17,7 @@ failure when it is a browser tour (Odoo skips tours silently when Chromium or
 websocket-client is missing), and a run that executed no test fails.
 """
 
+import importlib.util
 import os
 import re
 import subprocess
@@ -32,11 +36,38 @@ RESULT_RE = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when load
 SKIP_RE = re.compile(r"odoo\.tests\.result: skipped (.*?) : (.*)$")
 LOG_LEVEL_RE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (ERROR|CRITICAL) ")
 TOUR_SKIP_RE = re.compile(r"chrom|websocket|browser", re.IGNORECASE)
+PYLINT_MSG_RE = re.compile(r"^\S+:\d+: \[")
 
 
 def dropdb(name):
     subprocess.run(["dropdb", "--if-exists", name], check=False,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def addon_dirs():
+    """The addons of the repository: top-level folders with a manifest."""
+    return sorted(p.name for p in ROOT.iterdir() if (p / "__manifest__.py").is_file())
+
+
+def run_pylint():
+    """pylint-odoo on every addon, before the tests; returns (passed, failed, notes)."""
+    if importlib.util.find_spec("pylint_odoo") is None:
+        return 0, 1, ["lint not run: pylint-odoo is not installed (pip install pylint-odoo)"]
+    log_path = LOG_DIR / "pylint.log"
+    cmd = [sys.executable, "-m", "pylint", "--rcfile=.pylintrc"] + addon_dirs()
+    print("== Lint: %s (log: %s)" % (" ".join(cmd[1:]), log_path), flush=True)
+    proc = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, check=False)
+    log_path.write_text(proc.stdout)
+    for line in proc.stdout.splitlines():
+        if line.strip():
+            print("   " + line, flush=True)
+    if proc.returncode == 0:
+        print("   pylint-odoo: clean", flush=True)
+        return 1, 0, []
+    count = sum(1 for line in proc.stdout.splitlines() if PYLINT_MSG_RE.match(line))
+    return 0, 1, ["pylint-odoo reported %d message(s) (exit code %d); see %s" % (
+        count, proc.returncode, log_path.relative_to(ROOT))]
 
 
 def run_odoo_tests(http_port):
@@ -131,7 +162,7 @@ def main():
     start = time.time()
     http_port = int(os.environ.get("SMA_TEST_HTTP_PORT", "8169"))
     passed, failed, notes = 0, 0, []
-    for step in (lambda: run_odoo_tests(http_port), run_pytest):
+    for step in (run_pylint, lambda: run_odoo_tests(http_port), run_pytest):
         p, f, n = step()
         passed, failed, notes = passed + p, failed + f, notes + n
     for note in notes:
