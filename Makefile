@@ -5,11 +5,12 @@ HTTP_PORT ?= 8069
 LEADS ?= 100000
 ODOO_ADDONS_PATH = $(shell $(PYTHON) tools/addons_path.py 2>/dev/null)
 
-.PHONY: demo test bench check-odoo postgres wheel clean help
+.PHONY: demo test bench pot check-odoo postgres wheel clean help
 
 help:
 	@echo "make demo   create or update '$(DEMO_DB)' with demo data and serve it at http://localhost:$(HTTP_PORT) (admin / admin)"
 	@echo "make test   run every test on throwaway databases; ends with 'N passed, N failed'"
+	@echo "make pot    regenerate sales_marketing_alignment/i18n/sales_marketing_alignment.pot with Odoo's exporter (throwaway database)"
 	@echo "make bench  time scoring and routing of $(LEADS) generated leads against Odoo's own CRM features (make bench LEADS=20000)"
 
 check-odoo:
@@ -31,6 +32,9 @@ demo: check-odoo postgres
 
 test: check-odoo postgres
 	@$(PYTHON) tools/run_tests.py
+
+pot: check-odoo postgres
+	@$(PYTHON) tools/export_pot.py
 
 bench: check-odoo postgres
 	@$(PYTHON) bench/bench_scoring.py --leads $(LEADS)

@@ -102,22 +102,22 @@ def render(addon_dir):
             "Bugs are tracked on `GitHub Issues <%s/issues>`_. In case of trouble,\n"
             "please check there if your issue has already been reported.\n" % website.rstrip("/")
         )
-    credits = [title("Credits", "=")]
+    credit_parts = [title("Credits", "=")]
     authors = [a.strip() for a in manifest.get("author", "").split(",") if a.strip()]
     if authors:
-        credits.append(title("Authors", "~") + "\n" + "\n".join("* %s" % a for a in authors) + "\n")
+        credit_parts.append(title("Authors", "~") + "\n" + "\n".join("* %s" % a for a in authors) + "\n")
     for key, heading in CREDIT_SECTIONS:
         body = fragment(addon_dir, key)
         if body:
-            credits.append(title(heading, "~") + "\n" + body + "\n")
+            credit_parts.append(title(heading, "~") + "\n" + body + "\n")
     maintainers = manifest.get("maintainers") or []
     text = title("Maintainers", "~") + "\n"
     if maintainers:
         text += "Current maintainers: %s\n\n" % ", ".join(maintainers)
     text += "This module is part of the %s project.\n" % (
         "`%s <%s>`_" % (name, website) if website else name)
-    credits.append(text)
-    parts.append("\n".join(credits))
+    credit_parts.append(text)
+    parts.append("\n".join(credit_parts))
     return "\n".join(parts)
 
 
