@@ -131,3 +131,65 @@ def odoo_server():
 @pytest.fixture(scope="session")
 def admin(odoo_server):
     return odoo_server.login("admin", "admin")
+
+
+def _wait_for_login_page(url, server, timeout, log_name):
+    """Wait until ``url``/web/login answers 200; fail the test when the
+    server process ends or ``timeout`` seconds pass first."""
+    deadline = time.time() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/web/login", timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if server.poll() is not None or time.time() > deadline:
+            server.kill()
+            pytest.fail(f"the Odoo server did not start, see .test-logs/{log_name}")
+        time.sleep(1)
+
+
+@pytest.fixture(scope="module")
+def odoo_load_server():
+    """A multi-worker Odoo (3 HTTP workers, 1 cron thread) on 127.0.0.1 and
+    a free port, serving its own throwaway database with the addon installed
+    WITHOUT demo data. For load tests: the other end-to-end tests share a
+    single-threaded server. Yields an ``OdooClient`` whose ``server_log`` is
+    the server's log file; the database is dropped at the end."""
+    LOG_DIR.mkdir(exist_ok=True)
+    db = f"sma_load_{uuid.uuid4().hex[:8]}"
+    port = gevent_port = _free_port()
+    while gevent_port == port:  # workers need Odoo's gevent (websocket) server too
+        gevent_port = _free_port()
+    install_log_name, server_log_name = "e2e-load-install.log", "e2e-load-server.log"
+    server = None
+    try:
+        with open(LOG_DIR / install_log_name, "w") as log:
+            result = _odoo("-d", db, "-i", ADDON, "--without-demo", "all", "--stop-after-init",
+                           "--http-interface", "127.0.0.1", "--http-port", str(port), log=log)
+        assert result.returncode == 0, (
+            f"installing the addon without demo data failed, see .test-logs/{install_log_name}")
+        server_log = LOG_DIR / server_log_name
+        log = open(server_log, "w")
+        server = subprocess.Popen(
+            [sys.executable, "-m", "odoo", "--addons-path", addons_path(), "-d", db,
+             "--db-filter", f"^{db}$", "--http-interface", "127.0.0.1", "--http-port", str(port),
+             "--gevent-port", str(gevent_port), "--workers", "3", "--max-cron-threads", "1"],
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        _wait_for_login_page(url, server, 120, server_log_name)
+        client = OdooClient(url, db)
+        client.server_log = server_log
+        yield client
+    finally:
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(timeout=30)
+            log.close()
+        subprocess.run(["dropdb", "--if-exists", "--force", db], check=False)
