@@ -22,7 +22,7 @@ class CrmAlignmentRuleMixin(models.AbstractModel):
     error_message = fields.Text(
         "Last Error", readonly=True, copy=False,
         help="Why the rule was skipped the last time it ran. Cleared when it runs fine again.")
-    error_date = fields.Datetime("Error Date", readonly=True, copy=False)
+    error_date = fields.Datetime(readonly=True, copy=False)
 
     @api.model_create_multi
     def create(self, vals_list):

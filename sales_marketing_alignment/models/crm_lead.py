@@ -1,61 +1,27 @@
 # Copyright 2026 The sales_marketing_alignment authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-import bisect
 from collections import defaultdict
-from datetime import datetime, timedelta
-
-import pytz
-from markupsafe import Markup
+from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tools import SQL
 
-from ..tools.domain import eval_domain
-from .crm_lead_routing_log import ROUTING_OUTCOMES
+from ..tools.constants import (
+    BUDGET_STATUSES,
+    BUYING_ROLES,
+    COMPANY_SIZES,
+    DUE_SOON_SHARE,
+    EVALUATION_TIMEFRAMES,
+    GRADES,
+    HANDOFF_STAGES,
+    LIFECYCLE_STAGES,
+    REJECT_STAGES,
+    ROUTING_OUTCOMES,
+    SLA_STATUSES,
+)
 
-LIFECYCLE_STAGES = [
-    ("inquiry", "Inquiry"),
-    ("lead", "Lead"),
-    ("mql", "MQL"),
-    ("sal", "SAL"),
-    ("sql", "SQL"),
-    ("customer", "Customer"),
-    ("nurture", "Nurture"),
-    ("disqualified", "Disqualified"),
-]
-BUYING_ROLES = [
-    ("decision_maker", "Decision maker"),
-    ("budget_holder", "Budget holder"),
-    ("influencer", "Influencer"),
-    ("evaluator", "Evaluator"),
-    ("end_user", "End user"),
-    ("unknown", "Unknown"),
-]
-BUDGET_STATUSES = [
-    ("formal", "Formal"),
-    ("informal", "Informal"),
-    ("none", "None"),
-    ("unknown", "Unknown"),
-]
-EVALUATION_TIMEFRAMES = [
-    ("under_1_month", "Under 1 month"),
-    ("1_3_months", "1-3 months"),
-    ("3_6_months", "3-6 months"),
-    ("6_12_months", "6-12 months"),
-    ("over_12_months", "Over 12 months"),
-    ("unknown", "Unknown"),
-]
-COMPANY_SIZES = [
-    ("1_10", "1-10 employees"),
-    ("11_50", "11-50 employees"),
-    ("51_200", "51-200 employees"),
-    ("201_1000", "201-1,000 employees"),
-    ("1001_5000", "1,001-5,000 employees"),
-    ("over_5000", "Over 5,000 employees"),
-    ("unknown", "Unknown"),
-]
 # Fields the lead definition is most often written on: the form recomputes
 # completeness live when they change (criteria may read any other field too).
 DEFINITION_DEPENDS = [
@@ -64,21 +30,19 @@ DEFINITION_DEPENDS = [
     "state_id", "expected_revenue", "tag_ids", "email_from", "phone", "team_id",
     "user_id", "source_id", "medium_id", "campaign_id", "company_id",
 ]
-SLA_STATUSES = [
-    ("none", "No SLA"),
-    ("on_track", "On track"),
-    ("due_soon", "Due soon"),
-    ("breached", "Breached"),
-    ("met", "Met"),
-]
-DUE_SOON_SHARE = 0.25  # "due soon" when less than a quarter of the SLA time is left
-HANDOFF_STAGES = ("lead", "nurture")
-GRADES = [("a", "A"), ("b", "B"), ("c", "C"), ("d", "D")]
-# Routing decides for leads sales has not accepted yet.
-ROUTABLE_STAGES = ("inquiry", "lead", "mql", "nurture")
-# Open leads the scoring job rescores daily (decay) and after rule changes.
-CLOSED_STAGES = ("customer", "disqualified")
-REJECT_STAGES = ("nurture", "disqualified")
+# Written by the alignment engines only (scoring, routing, lifecycle, SLA):
+# no user writes them, whatever the call. Alignment managers may still
+# correct a lifecycle stage by hand (it is logged like any other move).
+ENGINE_FIELDS = frozenset({
+    "fit_score", "engagement_score", "score", "grade", "date_scored", "score_rules_version",
+    "routing_rule_id", "routing_state", "date_routed",
+    "lifecycle_stage", "date_handoff", "date_accepted", "handoff_reject_reason_id", "date_feedback",
+    "date_first_touch", "sla_escalation_count", "sla_escalated_on",
+})
+# Odoo's own state, which the lifecycle follows at once (conversion, won, lost, restore).
+ODOO_STATE_FIELDS = frozenset({"active", "type", "stage_id", "probability"})
+# The transaction's pending pipeline (see _pipeline_enqueue).
+PIPELINE_KEY = "sales_marketing_alignment.pipeline"
 
 
 class CrmLead(models.Model):
@@ -105,7 +69,7 @@ class CrmLead(models.Model):
         help="The lead meets every must-have criterion of the lead definition.",
     )
     definition_completeness = fields.Float(
-        string="Definition Completeness", compute="_compute_definition",
+        compute="_compute_definition",
         help="Share of the lead definition's criteria (must-have and nice-to-have) this lead meets, in %.",
     )
     definition_must_met = fields.Integer(compute="_compute_definition")
@@ -125,7 +89,7 @@ class CrmLead(models.Model):
         "MQL: handed to sales. SAL: a rep accepted it. SQL: converted to an opportunity. "
         "Customer: won. Nurture: returned to marketing. Disqualified: closed as not a fit.",
     )
-    lifecycle_history_ids = fields.One2many("crm.lead.lifecycle.history", "lead_id", string="Lifecycle History")
+    lifecycle_history_ids = fields.One2many("crm.lead.lifecycle.history", "lead_id")
     date_handoff = fields.Datetime("Hand-off Date", copy=False, readonly=True)
     date_accepted = fields.Datetime("Acceptance Date", copy=False, readonly=True)
     handoff_reject_reason_id = fields.Many2one(
@@ -162,9 +126,9 @@ class CrmLead(models.Model):
 
     # Explainable rule-based score (paper 000, "Define Quality"); Odoo's
     # predictive probability is left alone. Written by the scoring engine.
-    fit_score = fields.Integer("Fit Score", readonly=True, copy=False, help="Points of the fit rules: who the lead is.")
+    fit_score = fields.Integer(readonly=True, copy=False, help="Points of the fit rules: who the lead is.")
     engagement_score = fields.Integer(
-        "Engagement Score", readonly=True, copy=False,
+        readonly=True, copy=False,
         help="Points of the engagement rules, what the lead did, after decay.")
     score = fields.Integer(
         readonly=True, copy=False, index=True, aggregator="avg",
@@ -175,22 +139,30 @@ class CrmLead(models.Model):
     date_scored = fields.Datetime("Scored On", readonly=True, copy=False, index=True)
     score_rules_version = fields.Integer(
         "Scored With Version", readonly=True, copy=False,
-        help="The company's scoring version (rules and cut-offs) this score was computed with.")
+        help="The company's scoring version (rules, cut-offs and lead definition) this lead was "
+        "evaluated with.")
     score_line_ids = fields.One2many("crm.lead.score.line", "lead_id", string="Matched Scoring Rules", readonly=True)
     score_explanation = fields.Text(compute="_compute_score_explanation")
 
     # Routing by rules: the last decision, its log, and hand-made assignments
     routing_rule_id = fields.Many2one(
-        "crm.routing.rule", string="Routing Rule", readonly=True, copy=False, index="btree_not_null",
+        "crm.routing.rule", readonly=True, copy=False, index="btree_not_null",
         ondelete="set null")
     routing_state = fields.Selection(
         ROUTING_OUTCOMES, string="Routing", readonly=True, copy=False, index="btree_not_null",
-        help="The last routing decision. \"No rule matched\": the lead waits, unassigned, for a rule.")
+        help="The last routing decision. \"No rule matched\": the lead waits, unassigned, for a rule. "
+        "\"Waiting for the routing job\": the team was being routed by another save at the same "
+        "moment; the routing job places the lead within a minute.")
     date_routed = fields.Datetime("Routed On", readonly=True, copy=False)
-    routing_log_ids = fields.One2many("crm.lead.routing.log", "lead_id", string="Routing Log", readonly=True)
+    routing_log_ids = fields.One2many("crm.lead.routing.log", "lead_id", readonly=True)
+    routing_notice = fields.Char(
+        compute="_compute_routing_notice",
+        help="Shown once on the form that saved the lead, when routing sent it to someone else.")
     assignment_manual = fields.Boolean(
         "Assigned by Hand", copy=False,
-        help="A person chose the salesperson: routing keeps it unless a rule says otherwise.")
+        help="A person chose the salesperson: routing keeps it unless a rule says otherwise. "
+        "Set when a person creates a lead with a salesperson or changes its salesperson; "
+        "clear it to let routing decide.")
     # Same field as Odoo's website_crm_partner_assign, so both work together.
     partner_assigned_id = fields.Many2one(
         "res.partner", "Assigned Partner", tracking=True, index="btree_not_null", copy=False,
@@ -203,20 +175,21 @@ class CrmLead(models.Model):
         for lead in self:
             lead.industry_id = lead.partner_id.commercial_partner_id.industry_id or lead.industry_id
 
-    @api.depends("date_open", "date_handoff", "team_id.sla_first_touch_hours", "team_id.sla_feedback_days",
-                 "team_id.resource_calendar_id")
+    @api.depends("date_handoff", "date_open", "team_id")
     def _compute_sla_deadlines(self):
-        # Working-hour deadlines are planned per (calendar, hours) group, with one
-        # read of the calendar's intervals for the whole group.
+        # Deadlines follow the team's SLA at assignment and hand-off; a change
+        # of the team's SLA replans its open leads only (crm.team.write).
+        # Working-hour deadlines are planned per (calendar, hours) group.
         groups = defaultdict(list)
         for lead in self:
             lead.sla_feedback_deadline = lead.date_handoff and lead.team_id and (
                 lead.date_handoff + timedelta(days=lead.team_id.sla_feedback_days))
             lead.sla_first_touch_deadline = False
             if lead.date_open and lead.team_id:
-                groups[lead._sla_calendar(), lead.team_id.sla_first_touch_hours].append(lead)
-        for (calendar, hours), leads in groups.items():
-            deadlines = self._sla_plan_working_hours(calendar, hours, [lead.date_open for lead in leads])
+                calendar = lead.team_id._sla_calendar(lead.company_id)
+                groups[lead.team_id, calendar, lead.team_id.sla_first_touch_hours].append(lead)
+        for (team, calendar, hours), leads in groups.items():
+            deadlines = team._sla_plan_working_hours(calendar, hours, [lead.date_open for lead in leads])
             for lead, deadline in zip(leads, deadlines):
                 lead.sla_first_touch_deadline = deadline
 
@@ -226,62 +199,6 @@ class CrmLead(models.Model):
         now = fields.Datetime.now()
         for lead in self:
             lead.sla_status = lead._sla_status_at(now)
-
-    def _sla_status_at(self, now):
-        """Status of the lead's two SLAs at ``now``: the worst one decides."""
-        self.ensure_one()
-        closed = not self.active or self.stage_id.is_won
-        states = []
-        for start, deadline, done in (
-            (self.date_open, self.sla_first_touch_deadline, self.date_first_touch),
-            (self.date_handoff, self.sla_feedback_deadline, self.date_feedback),
-        ):
-            if not deadline:
-                continue
-            if done:
-                states.append("met" if done <= deadline else "breached")
-            elif now > deadline:
-                states.append("breached")
-            elif closed:
-                continue  # closed in time without the event: nothing owed any more
-            elif (deadline - now) <= (deadline - start) * DUE_SOON_SHARE:
-                states.append("due_soon")
-            else:
-                states.append("on_track")
-        for status in ("breached", "due_soon", "on_track", "met"):
-            if status in states:
-                return status
-        return "none"
-
-    def _sla_calendar(self):
-        """The team's working hours, else the company's (None: plain hours)."""
-        return self.team_id.resource_calendar_id or self.company_id.resource_calendar_id \
-            or self.env.company.resource_calendar_id or None
-
-    @api.model
-    def _sla_plan_working_hours(self, calendar, hours, starts):
-        """``start + hours`` of working time for each of ``starts`` (naive UTC)."""
-        if not calendar:
-            return [start + timedelta(hours=hours) for start in starts]
-        # Read the working intervals once for the whole group, from the earliest
-        # start to well past the latest (two weeks plus a week per 8 hours).
-        horizon = timedelta(days=14 + 7 * int(hours // 8 + 1))
-        intervals = calendar._work_intervals_batch(
-            pytz.utc.localize(min(starts)), pytz.utc.localize(max(starts) + horizon))[False]
-        spans = [(begin.astimezone(pytz.utc).replace(tzinfo=None), end.astimezone(pytz.utc).replace(tzinfo=None))
-                 for begin, end, _meta in intervals]
-        ends = [end for _begin, end in spans]
-        deadlines = []
-        for start in starts:
-            left, deadline = timedelta(hours=hours), None
-            for begin, end in spans[bisect.bisect_right(ends, start):]:
-                begin = max(begin, start)
-                if end - begin >= left:
-                    deadline = begin + left
-                    break
-                left -= end - begin
-            deadlines.append(deadline or start + timedelta(hours=hours))
-        return deadlines
 
     @api.depends_context("uid")
     def _compute_quick_action_ids(self):
@@ -322,10 +239,14 @@ class CrmLead(models.Model):
                 parts.append(_("Sales-ready from %(threshold)s.", threshold=threshold))
             lead.score_explanation = "\n".join(parts)
 
+    def _compute_routing_notice(self):
+        # Only web_save fills it in, in its answer to the form that saved.
+        self.routing_notice = False
+
     @api.depends(*DEFINITION_DEPENDS)
     def _compute_definition(self):
         Criterion = self.env["crm.lead.definition.criterion"]
-        matches = self._definition_matches()
+        matches = Criterion._definition_matches(self)
         for lead in self:
             rows, _must_fields = Criterion._get_definition(lead._definition_company_id())
             met = matches.get(lead.id, set())
@@ -350,7 +271,7 @@ class CrmLead(models.Model):
             raise UserError(_("The lead definition can only be searched as met or not met."))
         meets = expression.OR([
             expression.AND([scope, must or []])
-            for scope, must in self._definition_scopes(self.env.companies)
+            for scope, must in self.env["crm.lead.definition.criterion"]._definition_scopes(self.env.companies)
         ])
         return meets if (operator == "=") == value else ["!"] + meets
 
@@ -364,57 +285,118 @@ class CrmLead(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if any(vals.get("lifecycle_stage") for vals in vals_list):
-            self._check_lifecycle_write()
-        if not self.env.context.get("sma_routing"):
-            # Choosing someone else as salesperson is a hand-made assignment;
-            # the default (the creating user) is not.
+        self._check_engine_fields(vals_list)
+        if self._is_person():
+            # A person creating a lead with a salesperson (themselves included)
+            # chose them: routing keeps them. The system's leads (mail gateway,
+            # website forms, imports as the system) are routed.
+            default_user = None
             for vals in vals_list:
-                if vals.get("user_id") not in (None, False, self.env.uid):
-                    vals.setdefault("assignment_manual", True)
+                if "assignment_manual" in vals:
+                    continue
+                if "user_id" not in vals and default_user is None:
+                    default_user = self.default_get(["user_id"]).get("user_id") or False
+                vals["assignment_manual"] = bool(vals["user_id"] if "user_id" in vals else default_user)
         leads = super().create(vals_list)
-        leads._init_lifecycle([bool(vals.get("lifecycle_stage")) for vals in vals_list])
-        leads._score_and_route_auto(set().union(*vals_list) if vals_list else set(), created=True)
+        leads._init_lifecycle([vals.get("lifecycle_stage") for vals in vals_list])
+        if self._pipeline_watch()[0]:
+            leads._pipeline_enqueue()
         return leads
 
     def write(self, vals):
-        if "user_id" in vals and not self.env.context.get("sma_routing"):
-            vals = dict(vals, assignment_manual=bool(vals["user_id"]))
-        if "lifecycle_stage" not in vals:
-            res = super().write(vals)
-            if not self.env.context.get("sma_lifecycle_initial"):
-                self._sync_lifecycle(vals)
-            self._score_and_route_auto(vals)
+        self._check_engine_fields([vals])
+        if "lifecycle_stage" in vals and not self.env.su:
+            # An alignment manager correcting the stage by hand: logged as any move.
+            vals = dict(vals)
+            stage = vals.pop("lifecycle_stage")
+            res = self.write(vals) if vals else True
+            self._set_lifecycle_stage(stage)
             return res
-        self._check_lifecycle_write()
-        previous = {lead.id: lead.lifecycle_stage for lead in self}
-        # Leaving MQL is sales' answer to the hand-off: the feedback SLA is met.
-        # In the same write when the whole batch leaves MQL (accept, reject).
-        answered = self.browse() if vals["lifecycle_stage"] == "mql" else self.filtered(
-            lambda lead: previous[lead.id] == "mql")
-        if answered and answered == self and "date_feedback" not in vals:
-            vals, answered = dict(vals, date_feedback=fields.Datetime.now()), self.browse()
+        manual = None
+        if "user_id" in vals and "assignment_manual" not in vals and self._is_person():
+            # A person changing the salesperson chose them: "assigned by hand".
+            manual = self.filtered(lambda lead: lead.user_id.id != (vals["user_id"] or False))
+            if manual == self:
+                vals, manual = dict(vals, assignment_manual=bool(vals["user_id"])), None
         res = super().write(vals)
-        if answered:
-            answered.write({"date_feedback": fields.Datetime.now()})
-        if not self.env.context.get("sma_lifecycle_initial"):
-            self._log_lifecycle([
-                (lead, previous[lead.id]) for lead in self if previous[lead.id] != vals["lifecycle_stage"]
-            ])
-        self._score_and_route_auto(vals)
+        if manual:
+            manual.write({"assignment_manual": bool(vals["user_id"])})
+        if ODOO_STATE_FIELDS & set(vals):
+            self._sync_lifecycle(vals)
+        watching, read_fields = self._pipeline_watch()
+        if watching and read_fields & set(vals):
+            self._pipeline_enqueue()
         return res
+
+    def web_save(self, vals, specification, next_id=None):
+        """The form's save ends the user's edit: run the pipeline now, so the
+        form shows the stage, score and owner that follow. When routing sent
+        the lead to someone the user may not see, the form keeps what was
+        saved and says where it went, instead of failing to read it back."""
+        result = super().web_save(vals, specification, next_id=next_id)
+        if not self.env["crm.lead"]._pipeline_flush():
+            return result
+        records = self.browse([row["id"] for row in result])
+        readable = records._filtered_access("read")
+        fresh = {row["id"]: row for row in readable.with_context(bin_size=True).web_read(specification)}
+        for row in result:
+            if row["id"] in fresh:
+                row.update(fresh[row["id"]])
+            elif "routing_notice" in specification:
+                row["routing_notice"] = self.browse(row["id"]).sudo()._routing_whereabouts()
+        return result
+
+    def get_rainbowman_message(self):
+        # The form asks after every save; a lead routing sent away has nothing to celebrate.
+        if not self._filtered_access("read"):
+            return False
+        return super().get_rainbowman_message()
+
+    def _merge_get_fields_specific(self):
+        # A merged lead was assigned by hand when one of the merged leads was;
+        # merging itself is no choice of salesperson.
+        return dict(super()._merge_get_fields_specific(),
+                    assignment_manual=lambda fname, leads: any(leads.mapped("assignment_manual")))
+
+    def _check_engine_fields(self, vals_list):
+        """Scores, routing decisions, SLA dates and lifecycle moves are the
+        engines' to write (they write as superuser). Alignment managers may
+        correct a lifecycle stage by hand; nobody else writes these fields."""
+        if self.env.su:
+            return
+        written = set().union(*vals_list) & ENGINE_FIELDS
+        if not written:
+            return
+        if written == {"lifecycle_stage"} and self.env.user.has_group(
+                "sales_marketing_alignment.group_alignment_manager"):
+            return
+        if "lifecycle_stage" in written:
+            raise UserError(_(
+                "The lifecycle stage follows the lead definition, hand-offs and Odoo's own "
+                "conversion and won/lost: use the Hand off, Accept and Reject buttons."
+            ))
+        labels = ", ".join(sorted(self._fields[name].get_description(self.env)["string"] for name in written))
+        raise AccessError(_(
+            "%(fields)s are set by the alignment engine (scoring, routing and follow-up), not by hand.",
+            fields=labels,
+        ))
 
     # ------------------------------------------------------------
     # ACTIONS
     # ------------------------------------------------------------
 
     def action_set_lost(self, **additional_values):
-        """Odoo's lost, then the follow-up of the codified reason (nurture, alert)."""
+        """Odoo's lost, then the follow-up of the codified reason (nurture, alert).
+        ``nurture_follow_up=False`` closes the lead without returning it to
+        nurture (a rep who disqualifies)."""
+        nurture = additional_values.pop("nurture_follow_up", True)
         reason = self.env["crm.lost.reason"].browse(additional_values.get("lost_reason_id")).exists()
-        res = super(CrmLead, self.with_context(sma_lifecycle_reason_id=reason.id)).action_set_lost(
-            **additional_values)
         if reason:
-            self._apply_feedback_follow_up(reason, nurture=not self.env.context.get("sma_no_nurture"))
+            # Before the archive, so the lifecycle history records why.
+            self.write({"lost_reason_id": reason.id})
+        res = super().action_set_lost(**additional_values)
+        if reason:
+            reason._apply_feedback_follow_up(self, nurture=nurture)
         return res
 
     def action_handoff_to_sales(self):
@@ -423,6 +405,7 @@ class CrmLead(models.Model):
         if not (self.env.su or user.has_group("sales_marketing_alignment.group_alignment_marketing")
                 or user.has_group("sales_team.group_sale_manager")):
             raise UserError(_("Only marketing users and sales managers can hand leads to sales."))
+        self.check_access("write")
         for lead in self:
             if lead.lifecycle_stage == "inquiry":
                 raise UserError(_(
@@ -439,14 +422,6 @@ class CrmLead(models.Model):
         self.filtered(lambda lead: not lead.active).action_unarchive()
         self._set_lifecycle_stage("mql", extra_vals=self._handoff_vals())
         return True
-
-    @api.model
-    def _handoff_vals(self):
-        """What a hand-off to sales resets: a fresh feedback SLA and answer."""
-        return {
-            "date_handoff": fields.Datetime.now(), "date_accepted": False, "handoff_reject_reason_id": False,
-            "reengage_date": False, "date_feedback": False,
-        }
 
     def action_accept_handoff(self):
         """Accept handed-off leads (lifecycle SAL): their salesperson or that person's manager."""
@@ -466,12 +441,11 @@ class CrmLead(models.Model):
         if to_stage not in REJECT_STAGES:
             raise UserError(_("A rejected lead goes back to Nurture or to Disqualified."))
         self._check_handoff_answer()
-        lead_self = self.with_context(sma_lifecycle_reason_id=reason.id)
-        lead_self.write({"handoff_reject_reason_id": reason.id})
+        self.sudo().write({"handoff_reject_reason_id": reason.id})
         if to_stage == "nurture":
-            lead_self._apply_feedback_follow_up(reason, force_nurture=True)
+            reason._apply_feedback_follow_up(self, force_nurture=True)
         else:
-            lead_self.with_context(sma_no_nurture=True).action_set_lost(lost_reason_id=reason.id)
+            self.action_set_lost(lost_reason_id=reason.id, nurture_follow_up=False)
         return True
 
     def action_open_handoff_reject(self):
@@ -485,185 +459,182 @@ class CrmLead(models.Model):
             "context": {"default_lead_ids": self.ids},
         }
 
+    def action_release_to_routing(self):
+        """Let routing decide again: clear "assigned by hand" and route now."""
+        self.check_access("write")
+        self.sudo().write({"assignment_manual": False})
+        self._pipeline_enqueue()
+        return True
+
+    def action_score_and_route(self):
+        """Evaluate the definition, score, hand off and route the leads now.
+        For any selection (server action, RPC)."""
+        self.check_access("write")
+        self._pipeline_enqueue()
+        self.env["crm.lead"]._pipeline_flush()
+        return True
+
     # ------------------------------------------------------------
-    # SLA JOB
+    # PIPELINE: definition -> score -> hand-off -> route
     # ------------------------------------------------------------
 
     @api.model
-    def _cron_sla_check(self, batch_size=1000):
-        """Hourly: refresh the SLA statuses time has changed, escalate new breaches
-        to the team leader, reassign leads breached twice where the team asks for
-        it. Idempotent (a lead is escalated once per breach level), batched, and
-        robust to leads deleted or reassigned meanwhile: every step re-reads state."""
+    def _pipeline_watch(self):
+        """(whether anything is configured for the pipeline, in any company;
+        the lead fields its criteria and rules read). Cached by the models."""
+        has_rules, rule_fields = self.env["crm.scoring.rule"]._get_engine_info()
+        has_criteria, criteria_fields = self.env["crm.lead.definition.criterion"]._get_definition_info()
+        return has_rules or has_criteria, rule_fields | criteria_fields
+
+    def _pipeline_enqueue(self):
+        """Queue leads a create or write touched for the pipeline, which runs
+        once per transaction at its end (precommit), or at once when a form
+        saves (web_save), on behalf of the user who touched them last.
+        Writes made by the pipeline itself queue nothing."""
+        ids = [lead_id for lead_id in self.ids if isinstance(lead_id, int)]
+        if not ids:
+            return
+        cr = self.env.cr
+        queue = cr.precommit.data.get(PIPELINE_KEY)
+        if queue is None:
+            queue = cr.precommit.data[PIPELINE_KEY] = {"leads": {}, "running": False, "hooked": False}
+        if queue["running"]:
+            return
+        queue["leads"].update(dict.fromkeys(ids, self.env.uid))
+        if not queue["hooked"]:
+            queue["hooked"] = True
+            Lead = self.env["crm.lead"]
+
+            def run_pipeline():
+                queue["hooked"] = False
+                Lead._pipeline_flush()
+                # Precommit hooks run after the ORM's last flush: write now.
+                Lead.env.flush_all()
+            cr.precommit.add(run_pipeline)
+
+    @api.model
+    def _pipeline_flush(self):
+        """Run the pipeline on the queued leads now; returns them."""
+        queue = self.env.cr.precommit.data.get(PIPELINE_KEY)
+        if not queue or not queue["leads"] or queue["running"]:
+            return self.browse()
+        pending, queue["leads"] = queue["leads"], {}
+        by_user = defaultdict(list)
+        for lead_id, uid in pending.items():
+            by_user[uid].append(lead_id)
+        done = self.browse()
+        queue["running"] = True
+        try:
+            for uid, lead_ids in by_user.items():
+                done |= self.with_user(uid).browse(sorted(lead_ids))._pipeline_run()
+        finally:
+            queue["running"] = False
+        return done.with_env(self.env)
+
+    def _pipeline_run(self):
+        """The pipeline, set-based, each step once: the lead definition
+        (inquiry or lead), the score, the sales-ready hand-off, routing.
+        Leads another transaction is running are skipped: it does them."""
+        # Like crm's own assignment, no "you have been assigned" mail per
+        # lead and no per-lead tracking message: the engines log each
+        # decision themselves, in one insert per batch.
+        leads = self.sudo().with_context(
+            active_test=False, mail_auto_subscribe_no_notify=True, mail_notrack=True,
+        ).exists()._engine_lock()
+        if not leads:
+            return leads
+        self.env["crm.lead.definition.criterion"]._sync_definition_lifecycle(leads)
+        Scoring = self.env["crm.scoring.rule"]
+        previous = Scoring._score(leads)
+        Scoring._apply_sales_ready(leads, previous)
+        self.env["crm.routing.rule"]._route(leads)
+        return leads
+
+    def _engine_lock(self):
+        """Lock the leads of self for this transaction (SELECT ... FOR UPDATE
+        SKIP LOCKED) and return those locked: concurrent workers, crons and
+        users never run one lead through the pipeline twice at the same time."""
+        if not self:
+            return self
+        self.env.cr.execute(SQL(
+            "SELECT id FROM crm_lead WHERE id IN %s ORDER BY id FOR UPDATE SKIP LOCKED", tuple(self.ids)))
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    # ------------------------------------------------------------
+    # LIFECYCLE
+    # ------------------------------------------------------------
+
+    def _set_lifecycle_stage(self, stage, reason=None, extra_vals=None, track=True):
+        """Move leads to ``stage`` (one write), with one history row each and,
+        when ``track``, a tracking line in chatter. Leaving MQL answers the
+        hand-off: the feedback date is set in the same write."""
+        moving = self.filtered(lambda lead: lead.lifecycle_stage != stage)
+        vals = dict(extra_vals or {})
+        if vals and self - moving:
+            (self - moving).sudo().write(vals)
+        if not moving:
+            return
+        previous = {lead.id: lead.lifecycle_stage for lead in moving}
+        answered = moving.filtered(lambda lead: previous[lead.id] == "mql" and stage != "mql")
         now = fields.Datetime.now()
-        pending = self.search([("sla_status", "in", ("on_track", "due_soon"))])
-        self.env.add_to_compute(self._fields["sla_status"], pending)
-        pending.flush_recordset(["sla_status"])
-        to_escalate = self.search([
-            ("sla_status", "=", "breached"), ("sla_escalation_count", "=", 0), ("active", "=", True),
-        ], limit=batch_size)
-        to_escalate._sla_escalate()
-        second = self.search([
-            ("sla_status", "=", "breached"), ("sla_escalation_count", "=", 1), ("active", "=", True),
-            ("date_first_touch", "=", False), ("team_id.sla_reassign_on_breach", "=", True),
-        ], limit=batch_size)
-        # Breached a second time: one more SLA period has passed since the escalation.
-        second.filtered(
-            lambda lead: lead.sla_first_touch_deadline and lead.date_open and lead.sla_escalated_on
-            and now > lead.sla_escalated_on + (lead.sla_first_touch_deadline - lead.date_open)
-        )._sla_reassign()
-        remaining = self.search_count([
-            ("sla_status", "=", "breached"), ("sla_escalation_count", "=", 0), ("active", "=", True)])
-        self.env["ir.cron"]._notify_progress(done=len(to_escalate) + len(second), remaining=remaining)
+        if answered == moving and "date_feedback" not in vals:
+            vals["date_feedback"], answered = now, self.browse()
+        moving.sudo().write(dict(vals, lifecycle_stage=stage))
+        if answered:
+            answered.sudo().write({"date_feedback": now})
+        self.env["crm.lead.lifecycle.history"]._log_lifecycle(moving, previous, reason=reason, track=track)
 
-    def _sla_escalate(self):
-        """A To-Do for the team leader of each breached lead, in one create."""
-        leads = self.exists().filtered(lambda lead: lead.sla_escalation_count == 0)
-        model_id = self.env["ir.model"]._get_id(self._name)
-        todo = self.env.ref("mail.mail_activity_data_todo")
-        self.env["mail.activity"].sudo().create([{
-            "res_model_id": model_id, "res_id": lead.id, "activity_type_id": todo.id,
-            "user_id": lead.team_id.user_id.id,
-            "summary": _("SLA breached: %(salesperson)s has not followed up", salesperson=lead.user_id.name or "-"),
-        } for lead in leads if lead.team_id.user_id])
-        leads.sudo().write({"sla_escalation_count": 1, "sla_escalated_on": fields.Datetime.now()})
+    def _init_lifecycle(self, explicit):
+        """Initial stage of new leads (Odoo's state, else the lead definition)
+        and their first history row."""
+        targets = defaultdict(list)
+        to_check = self.browse()
+        for lead, stage in zip(self, explicit):
+            base = stage or lead._base_lifecycle_stage()
+            if base:
+                targets[base].append(lead.id)
+            else:
+                to_check |= lead
+        Criterion = self.env["crm.lead.definition.criterion"]
+        for company_id, leads in to_check.grouped(lambda lead: lead._definition_company_id()).items():
+            must = Criterion._get_must_domain(company_id)
+            meeting = leads._filter_domain_batch(must) if must else leads
+            targets["lead"].extend(meeting.ids)
+            targets["inquiry"].extend((leads - meeting).ids)
+        for stage, ids in targets.items():
+            changed = self.browse(ids).filtered(lambda lead, stage=stage: lead.lifecycle_stage != stage)
+            if changed:
+                changed.sudo().write({"lifecycle_stage": stage})
+        self.env["crm.lead.lifecycle.history"]._log_lifecycle(self, {}, initial=True)
 
-    def _sla_reassign(self):
-        """Give leads breached twice to the team member with the fewest open leads."""
-        leads = self.exists().filtered(lambda lead: lead.sla_escalation_count == 1 and not lead.date_first_touch)
-        open_counts = dict(self._read_group(
-            [("user_id", "in", leads.team_id.member_ids.ids), ("active", "=", True), ("probability", "<", 100)],
-            ["user_id"], ["__count"]))
-        by_user = defaultdict(lambda: self.browse())
-        for lead in leads:
-            members = lead.team_id.member_ids - lead.user_id
-            if not members:
-                continue
-            user = min(members, key=lambda member: (open_counts.get(member, 0), member.id))
-            open_counts[user] = open_counts.get(user, 0) + 1
-            by_user[user] |= lead
-        for user, user_leads in by_user.items():
-            user_leads.sudo().write({"user_id": user.id, "sla_escalation_count": 2})
-
-    # ------------------------------------------------------------
-    # FEEDBACK FOLLOW-UP
-    # ------------------------------------------------------------
-
-    def _apply_feedback_follow_up(self, reason, nurture=True, force_nurture=False):
-        """Run what a codified reason asks for: back to nurture with a re-engage
-        date, or an alert to management. Closing needs nothing more."""
-        if force_nurture or (nurture and reason.follow_up == "nurture"):
-            reengage = reason.reengage_days and fields.Date.context_today(self) + timedelta(days=reason.reengage_days)
-            self.with_context(sma_lifecycle_reason_id=reason.id)._set_lifecycle_stage(
-                "nurture", extra_vals={"reengage_date": reengage or False})
-        if reason.follow_up == "alert":
-            self._alert_management(reason)
-
-    def _alert_management(self, reason):
-        """An activity for the reason's alert user, or a message to its alert group."""
-        summary = _("Feedback: %(reason)s", reason=reason.name)
-        if reason.alert_user_id:
-            model_id = self.env["ir.model"]._get_id(self._name)
-            self.env["mail.activity"].sudo().create([{
-                "res_model_id": model_id, "res_id": lead.id, "user_id": reason.alert_user_id.id,
-                "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
-                "summary": summary,
-                "note": _("%(user)s closed this lead with the reason \"%(reason)s\".",
-                          user=self.env.user.name, reason=reason.name),
-            } for lead in self])
-        elif reason.alert_group_id:
-            partners = reason.alert_group_id.sudo().users.partner_id
-            for lead in self:  # one notification per lead: alerts are rare and addressed
-                lead.sudo().message_post(
-                    body=_("%(user)s closed this lead with the reason \"%(reason)s\".",
-                           user=self.env.user.name, reason=reason.name),
-                    subject=summary, partner_ids=partners.ids, subtype_xmlid="mail.mt_note",
-                )
-
-    # ------------------------------------------------------------
-    # LIFECYCLE ENGINE
-    # ------------------------------------------------------------
-
-    def _lifecycle_label(self):
-        return dict(self._fields["lifecycle_stage"]._description_selection(self.env))[self.lifecycle_stage]
-
-    def _check_lifecycle_write(self):
-        """Lifecycle moves go through the actions, which check who may do what;
-        alignment managers may still correct a stage by hand (imports, fixes)."""
-        if (self.env.su or self.env.context.get("sma_lifecycle_ok")
-                or self.env.user.has_group("sales_marketing_alignment.group_alignment_manager")):
-            return
-        raise UserError(_(
-            "The lifecycle stage follows the lead definition, hand-offs and Odoo's own "
-            "conversion and won/lost: use the Hand off, Accept and Reject buttons."
-        ))
-
-    def _check_handoff_answer(self):
-        not_handed = self.filtered(lambda lead: lead.lifecycle_stage != "mql")
-        if not_handed:
-            raise UserError(_(
-                "\"%(lead)s\" was not handed off to sales (stage %(stage)s): only MQLs can be "
-                "accepted or rejected.", lead=not_handed[0].display_name, stage=not_handed[0]._lifecycle_label(),
-            ))
-        user = self.env.user
-        if self.env.su or user.has_group("sales_team.group_sale_manager"):
-            return
+    def _sync_lifecycle(self, vals):
+        """After a write of Odoo's own state: follow conversion, won, lost and
+        restore. These moves are recorded in the history but not logged again
+        in chatter: Odoo logs the event itself (stage, active, lost reason),
+        and core CRM pins the messages and tracking values of those events."""
+        targets = {}  # lead -> stage, or None when the definition decides
         for lead in self:
-            if user not in (lead.user_id | lead.team_id.user_id):
-                raise UserError(_(
-                    "Only the salesperson of \"%(lead)s\" (%(salesperson)s) or their sales manager "
-                    "can accept or reject it.",
-                    lead=lead.display_name, salesperson=lead.user_id.name or _("nobody yet"),
-                ))
-
-    def _set_lifecycle_stage(self, stage, extra_vals=None):
-        """Move leads to ``stage`` in one write per stage (history and chatter follow)."""
-        leads = self.filtered(lambda lead: lead.lifecycle_stage != stage)
-        if extra_vals:
-            (self - leads).with_context(sma_lifecycle_ok=True).write(extra_vals)
-        if leads:
-            leads.with_context(sma_lifecycle_ok=True).write(dict(extra_vals or {}, lifecycle_stage=stage))
-
-    def _log_lifecycle(self, moves, initial=False):
-        """One history row per (lead, previous stage) move, in one insert, and
-        unless initial or silent, one chatter line per lead with the change
-        tracked like any tracked field (one insert for all messages)."""
-        if not moves:
-            return
-        reason_id = self.env.context.get("sma_lifecycle_reason_id") or False
-        self.env["crm.lead.lifecycle.history"].sudo().create([{
-            "lead_id": lead.id,
-            "from_stage": False if initial else previous,
-            "to_stage": lead.lifecycle_stage,
-            "user_id": self.env.uid,
-            "company_id": lead.company_id.id,
-            "team_id": lead.team_id.id,
-            "salesperson_id": lead.user_id.id,
-            "reason_id": reason_id,
-        } for lead, previous in moves])
-        if initial or self.env.context.get("sma_lifecycle_silent"):
-            return
-        Tracking = self.env["mail.tracking.value"]
-        field_info = self.fields_get(["lifecycle_stage"])["lifecycle_stage"]
-        author = self.env.user.partner_id
-        note = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
-        reply_to = self._chatter_reply_to([lead.id for lead, _previous in moves], author)
-        messages = self.env["mail.message"].sudo().create([{
-            "model": self._name,
-            "res_id": lead.id,
-            "message_type": "notification",
-            "subtype_id": note,
-            "is_internal": True,
-            "author_id": author.id,
-            "email_from": author.email_formatted,
-            "reply_to": reply_to[lead.id],
-        } for lead, _previous in moves])
-        # The tracking values in one insert too, not one per message.
-        Tracking.sudo().create([
-            dict(Tracking._create_tracking_values(previous, lead.lifecycle_stage, "lifecycle_stage", field_info, lead),
-                 mail_message_id=message.id)
-            for (lead, previous), message in zip(moves, messages)
-        ])
+            base = lead._base_lifecycle_stage()
+            if base and base != lead.lifecycle_stage:
+                # a lost lead is disqualified when it is archived, not on probability edits
+                if base != "disqualified" or "active" in vals:
+                    targets[lead] = base
+            elif not base and lead.active and lead.lifecycle_stage in ("sql", "customer", "disqualified"):
+                targets[lead] = None  # restored, or turned back into a lead
+        restored = self.browse([lead.id for lead, stage in targets.items() if stage is None])
+        Criterion = self.env["crm.lead.definition.criterion"]
+        for company_id, leads in restored.grouped(lambda lead: lead._definition_company_id()).items():
+            must = Criterion._get_must_domain(company_id)
+            meeting = leads._filter_domain_batch(must) if must else leads
+            for lead in leads:
+                targets[lead] = "lead" if lead in meeting else "inquiry"
+        by_stage = defaultdict(lambda: self.browse())
+        for lead, stage in targets.items():
+            by_stage[stage] |= lead
+        for stage, leads in by_stage.items():
+            for reason, reason_leads in leads.grouped("lost_reason_id").items():
+                reason_leads._set_lifecycle_stage(
+                    stage, reason=reason if stage == "disqualified" else None, track=False)
 
     def _base_lifecycle_stage(self):
         """Where Odoo's own state puts a lead, or None when the definition decides."""
@@ -676,129 +647,47 @@ class CrmLead(models.Model):
             return "sql"
         return None
 
-    def _init_lifecycle(self, explicit):
-        """Initial stage of new leads, and their first history row."""
-        targets = defaultdict(list)
-        to_check = self.browse()
-        for lead, has_stage in zip(self, explicit):
-            if has_stage:
-                continue
-            base = lead._base_lifecycle_stage()
-            if base:
-                targets[base].append(lead.id)
-            else:
-                to_check |= lead
-        for company_id, leads in to_check.grouped(lambda lead: lead._definition_company_id()).items():
-            must = self.env["crm.lead.definition.criterion"]._get_must_domain(company_id)
-            meeting = leads._filter_domain_batch(must) if must else leads
-            targets["lead"].extend(meeting.ids)
-            targets["inquiry"].extend((leads - meeting).ids)
-        initial = self.with_context(sma_lifecycle_initial=True, sma_lifecycle_ok=True)
-        for stage, ids in targets.items():
-            changed = initial.browse(ids).filtered(lambda lead: lead.lifecycle_stage != stage)
-            if changed:
-                changed.write({"lifecycle_stage": stage})
-        self._log_lifecycle([(lead, False) for lead in self], initial=True)
+    def _lifecycle_label(self):
+        return dict(self._fields["lifecycle_stage"]._description_selection(self.env))[self.lifecycle_stage]
 
-    def _sync_lifecycle(self, vals):
-        """After a write: follow Odoo's conversion, won/lost and restore, then
-        the lead definition (only when a must-have reads a written field)."""
-        targets = {}  # lead -> stage, or None when the definition decides
-        if {"active", "type", "stage_id", "probability"} & set(vals):
+    def _check_handoff_answer(self):
+        not_handed = self.filtered(lambda lead: lead.lifecycle_stage != "mql")
+        if not_handed:
+            raise UserError(_(
+                "\"%(lead)s\" was not handed off to sales (stage %(stage)s): only MQLs can be "
+                "accepted or rejected.", lead=not_handed[0].display_name, stage=not_handed[0]._lifecycle_label(),
+            ))
+        user = self.env.user
+        if not (self.env.su or user.has_group("sales_team.group_sale_manager")):
             for lead in self:
-                base = lead._base_lifecycle_stage()
-                if base and base != lead.lifecycle_stage:
-                    # a lost lead is disqualified when it is archived, not on probability edits
-                    if base != "disqualified" or "active" in vals:
-                        targets[lead] = base
-                elif not base and lead.active and lead.lifecycle_stage in ("sql", "customer", "disqualified"):
-                    targets[lead] = None  # restored, or turned back into a lead
-        Criterion = self.env["crm.lead.definition.criterion"]
-        candidates = self.filtered(
-            lambda lead: targets.get(lead, "") is None
-            or lead not in targets and lead.lifecycle_stage in ("inquiry", "lead")
-        )
-        for company_id, leads in candidates.grouped(lambda lead: lead._definition_company_id()).items():
-            _rows, must_fields = Criterion._get_definition(company_id)
-            if not must_fields & set(vals):
-                leads = leads.filtered(lambda lead: lead in targets)
-            if not leads:
-                continue
-            must = Criterion._get_must_domain(company_id)
-            meeting = leads._filter_domain_batch(must) if must else leads
-            for lead in leads:
-                targets[lead] = "lead" if lead in meeting else "inquiry"
-        # Moves that follow Odoo's own conversion, won/lost and restore are
-        # recorded in the history but not logged again in chatter: Odoo
-        # already logs the event itself (stage, active, lost reason), and core
-        # CRM pins the messages and tracking values of those events.
-        by_stage = defaultdict(lambda: self.browse())
-        for lead, stage in targets.items():
-            definition_move = {stage, lead.lifecycle_stage} <= {"inquiry", "lead"}
-            by_stage[stage, definition_move] |= lead
-        for (stage, tracked), leads in by_stage.items():
-            leads.with_context(sma_lifecycle_silent=not tracked)._set_lifecycle_stage(stage)
+                if user not in (lead.user_id | lead.team_id.user_id):
+                    raise UserError(_(
+                        "Only the salesperson of \"%(lead)s\" (%(salesperson)s) or their sales manager "
+                        "can accept or reject it.",
+                        lead=lead.display_name, salesperson=lead.user_id.name or _("nobody yet"),
+                    ))
+        self.check_access("write")
 
     @api.model
-    def _sync_definition_lifecycle(self, companies):
-        """After the definition changed: inquiries that now meet it become leads,
-        leads that no longer do become inquiries. Two searches per company."""
-        for scope, must in self._definition_scopes(companies):
-            base = expression.AND([scope, [("type", "=", "lead"), ("active", "=", True)]])
-            to_lead = expression.AND([base, [("lifecycle_stage", "=", "inquiry")], must or []])
-            self.sudo().search(to_lead)._set_lifecycle_stage("lead")
-            if must:
-                to_inquiry = expression.AND([base, [("lifecycle_stage", "=", "lead")], ["!"] + must])
-                self.sudo().search(to_inquiry)._set_lifecycle_stage("inquiry")
-
-    @api.model
-    def _lifecycle_init_existing(self):
-        """Install: existing leads get the stage Odoo's state gives them (won,
-        lost, opportunity, else lead: no definition exists yet) and a first
-        history row dated at their creation. Set-based SQL: a database may
-        hold millions of leads, and the ORM would write them one by one."""
-        self.env.flush_all()
-        self.env.cr.execute("""
-            UPDATE crm_lead AS l
-               SET lifecycle_stage = CASE
-                       WHEN s.is_won AND l.probability = 100 THEN 'customer'
-                       WHEN NOT l.active THEN 'disqualified'
-                       WHEN l.type = 'opportunity' THEN 'sql'
-                       ELSE 'lead' END
-              FROM crm_lead AS l2
-         LEFT JOIN crm_stage AS s ON s.id = l2.stage_id
-             WHERE l2.id = l.id
-        """)
-        self.env.cr.execute("""
-            INSERT INTO crm_lead_lifecycle_history
-                   (lead_id, from_stage, to_stage, date, user_id, company_id, team_id, salesperson_id,
-                    create_uid, create_date, write_uid, write_date)
-            SELECT l.id, NULL, l.lifecycle_stage, l.create_date, l.create_uid, l.company_id, l.team_id,
-                   l.user_id, %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
-              FROM crm_lead AS l
-             WHERE NOT EXISTS (SELECT 1 FROM crm_lead_lifecycle_history AS h WHERE h.lead_id = l.id)
-        """, {"uid": self.env.uid})
-        self.env.invalidate_all()
+    def _handoff_vals(self):
+        """What a hand-off to sales resets: a fresh feedback SLA and answer."""
+        return {
+            "date_handoff": fields.Datetime.now(), "date_accepted": False, "handoff_reject_reason_id": False,
+            "reengage_date": False, "date_feedback": False,
+        }
 
     # ------------------------------------------------------------
-    # DEFINITION HELPERS
+    # HELPERS
     # ------------------------------------------------------------
+
+    def _is_person(self):
+        """Whether a person acts (an internal user, not the system: superuser
+        mode, OdooBot, the public user of a website form, a portal user)."""
+        return not self.env.su and not self.env.user.share
 
     def _definition_company_id(self):
         """Leads follow their company's definition; leads without one the current company's."""
         return self.company_id.id or self.env.company.id
-
-    @api.model
-    def _definition_scopes(self, companies):
-        """(lead scope domain, must-have domain or None) for each company."""
-        Criterion = self.env["crm.lead.definition.criterion"]
-        scopes = []
-        for company in companies:
-            scope = [("company_id", "=", company.id)]
-            if company == self.env.company:
-                scope = expression.OR([scope, [("company_id", "=", False)]])
-            scopes.append((scope, Criterion._get_must_domain(company.id)))
-        return scopes
 
     def _filter_domain_batch(self, domain):
         """The leads of self matching ``domain``: one query for saved leads,
@@ -815,399 +704,39 @@ class CrmLead(models.Model):
             result |= unsaved.filtered_domain(domain)
         return result
 
-    def _definition_matches(self):
-        """{lead id: set of met criterion ids}, one query per criterion per company."""
-        Criterion = self.env["crm.lead.definition.criterion"]
-        matches = defaultdict(set)
-        for company_id, leads in self.grouped(lambda lead: lead._definition_company_id()).items():
-            rows, _must_fields = Criterion._get_definition(company_id)
-            for criterion_id, _req, domain in rows:
-                for lead in leads._filter_domain_batch(eval_domain(domain, self.env)):
-                    matches[lead.id].add(criterion_id)
-        return matches
-
-    # ------------------------------------------------------------
-    # SCORING AND ROUTING ENGINE
-    # ------------------------------------------------------------
-
-    def action_score_and_route(self):
-        """Score the leads, hand the ones reaching the sales-ready score to sales,
-        and route those not yet accepted. For any selection (server action, RPC)."""
-        self.check_access("write")
-        self.sudo()._score_and_route()
-        return True
-
-    def _score_and_route_auto(self, vals, created=False):
-        """After create, or a write of a field a rule reads: score and route.
-        Nothing to do, and no query, when no rule reads what was written."""
-        if not self or self.env.context.get("sma_routing"):
-            return
-        has_rules, read_fields = self.env["crm.scoring.rule"]._get_engine_info()
-        if has_rules and (created or read_fields & set(vals)):
-            self.sudo()._score_and_route()
-
-    def _score_and_route(self):
-        """The engine, set-based: each rule is evaluated once over the batch.
-        Leads another transaction is scoring or routing are skipped: it does them."""
-        # Like crm's own assignment, no "you have been assigned" mail per lead;
-        # and no per-lead tracking message: the engine logs each decision
-        # (rule, target, previous and new salesperson) itself, in one insert.
-        leads = self.with_context(
-            active_test=False, sma_routing=True, mail_auto_subscribe_no_notify=True, mail_notrack=True,
-        )._engine_lock()
-        if not leads:
-            return leads
-        previous = leads._score()
-        leads._apply_sales_ready(previous)
-        leads._route()
-        return leads
-
-    def _engine_lock(self):
-        """Lock the leads of self for this transaction (SELECT ... FOR UPDATE
-        SKIP LOCKED) and return those locked: concurrent workers, crons and
-        users never score and route one lead twice at the same time. Under
-        Odoo's repeatable-read transactions, a lead changed by a transaction
-        that committed meanwhile raises a serialization error, and Odoo
-        retries the request (or the cron runs again) with fresh data."""
-        saved = self.filtered(lambda lead: isinstance(lead.id, int))
-        if not saved:
-            return saved
-        self.env.cr.execute(SQL(
-            "SELECT id FROM crm_lead WHERE id IN %s ORDER BY id FOR UPDATE SKIP LOCKED", tuple(saved.ids)))
-        return self.browse([row[0] for row in self.env.cr.fetchall()])
-
-    def _score(self):
-        """Evaluate the scoring rules of each lead's company over the batch,
-        keep the explanation lines in step, and write the scores grouped by
-        value. Returns {lead id: score before}."""
-        Rule = self.env["crm.scoring.rule"].sudo()
-        Line = self.env["crm.lead.score.line"].sudo()
-        now = fields.Datetime.now()
-        previous = {lead.id: (lead.score if lead.date_scored else None) for lead in self}
-        lines = {(line.lead_id.id, line.rule_id.id): line for line in Line.search([("lead_id", "in", self.ids)])}
-        totals = defaultdict(lambda: {"fit": 0, "engagement": 0})
-        to_create, updates, errors, ran = [], defaultdict(list), {}, set()
-        for company_id, leads in self.grouped(lambda lead: lead._definition_company_id()).items():
-            for rule_id, dimension, domain, points, half_life in Rule._get_rules(company_id):
-                try:
-                    with self.env.cr.savepoint(flush=False):
-                        matched = set(leads._filter_domain_batch(eval_domain(domain, self.env)).ids)
-                except Exception as error:  # noqa: BLE001 - skip the rule, score the rest
-                    errors[rule_id] = str(error)
-                    for lead in leads:  # keep its last known points
-                        line = lines.pop((lead.id, rule_id), None)
-                        if line:
-                            totals[lead.id][line.dimension] += line.points
-                    continue
-                ran.add(rule_id)
-                for lead in leads:
-                    line = lines.pop((lead.id, rule_id), None)
-                    if lead.id not in matched:
-                        if line:
-                            lines[lead.id, rule_id] = line  # left over: unlinked below
-                        continue
-                    since = line.date_matched if line else now
-                    value = self._decayed_points(points, half_life, since, now)
-                    totals[lead.id][dimension] += value
-                    if not line:
-                        to_create.append({
-                            "lead_id": lead.id, "rule_id": rule_id, "dimension": dimension,
-                            "rule_points": points, "points": value, "date_matched": now,
-                            "company_id": lead.company_id.id,
-                        })
-                    elif (line.points, line.rule_points, line.dimension) != (value, points, dimension):
-                        updates[value, points, dimension].append(line.id)
-        # Lines of rules that no longer match, are archived or were deleted.
-        Line.browse(line.id for line in lines.values()).unlink()
-        Line.create(to_create)
-        for (value, points, dimension), line_ids in updates.items():
-            Line.browse(line_ids).write({"points": value, "rule_points": points, "dimension": dimension})
-        Rule.browse(ran | set(errors))._report_errors(errors)
-        by_vals = defaultdict(list)
-        for lead in self:
-            fit, engagement = totals[lead.id]["fit"], totals[lead.id]["engagement"]
-            company = lead.company_id or self.env.company
-            by_vals[fit, engagement, company._score_grade(fit + engagement), company.score_rules_version].append(
-                lead.id)
-        for (fit, engagement, grade, version), lead_ids in by_vals.items():
-            self.browse(lead_ids).write({
-                "fit_score": fit, "engagement_score": engagement, "score": fit + engagement,
-                "grade": grade, "date_scored": now, "score_rules_version": version,
-            })
-        return previous
-
-    @api.model
-    def _decayed_points(self, points, half_life, since, now):
-        """Points halve every ``half_life`` days since ``since`` (0: no decay)."""
-        if not half_life or now <= since:
-            return points
-        age_days = (now - since).total_seconds() / 86400.0
-        return int(round(points * 0.5 ** (age_days / half_life)))
-
-    def _apply_sales_ready(self, previous):
-        """Reaching the company's sales-ready score hands a lead to sales (MQL);
-        a handed-off lead falling under it before acceptance goes to nurture.
-        Leads at stage Lead are handed off while they are at or above the score;
-        nurtured leads when their score rises to it again (and their re-engage
-        date, if any, has come)."""
-        today = fields.Date.context_today(self)
-        to_mql, to_nurture = self.browse(), self.browse()
-        for lead in self.filtered("active"):
-            threshold = (lead.company_id or self.env.company).mql_threshold
-            if not threshold:
+    def _sla_status_at(self, now):
+        """Status of the lead's two SLAs at ``now``: the worst one decides."""
+        self.ensure_one()
+        closed = not self.active or self.stage_id.is_won
+        states = []
+        for start, deadline, done in (
+            (self.date_open, self.sla_first_touch_deadline, self.date_first_touch),
+            (self.date_handoff, self.sla_feedback_deadline, self.date_feedback),
+        ):
+            if not deadline:
                 continue
-            before = previous.get(lead.id)
-            was_ready = before is not None and before >= threshold
-            if lead.score >= threshold and (
-                lead.lifecycle_stage == "lead"
-                or lead.lifecycle_stage == "nurture" and not was_ready
-                and (not lead.reengage_date or lead.reengage_date <= today)
-            ):
-                to_mql |= lead
-            elif lead.lifecycle_stage == "mql" and lead.score < threshold and was_ready:
-                to_nurture |= lead
-        if to_mql:
-            to_mql._set_lifecycle_stage("mql", extra_vals=self._handoff_vals())
-        if to_nurture:
-            to_nurture._set_lifecycle_stage("nurture")
-
-    def _route(self):
-        """Send each lead not yet accepted by sales where the first matching
-        routing rule of its company says. A lead whose decision did not change
-        is left alone, so routing again is harmless."""
-        Rule = self.env["crm.routing.rule"].sudo()
-        leads = self.filtered(lambda lead: lead.active and lead.lifecycle_stage in ROUTABLE_STAGES)
-        decisions, errors, ran = {}, {}, Rule.browse()
-        for company_id, company_leads in leads.grouped(lambda lead: lead._definition_company_id()).items():
-            rules = Rule.browse(Rule._get_rule_ids(company_id))
-            if not rules:
-                continue  # routing not used in this company
-            remaining = company_leads
-            for rule in rules:
-                candidates = remaining.filtered(lambda lead, r=rule: r.score_min <= lead.score <= r.score_max)
-                if not candidates:
-                    ran |= rule
-                    continue
-                try:
-                    rule._check_runnable()
-                    with self.env.cr.savepoint(flush=False):
-                        matched = candidates._filter_domain_batch(eval_domain(rule.domain, self.env))
-                except Exception as error:  # noqa: BLE001 - skip the rule, route the rest
-                    errors[rule.id] = str(error)
-                    continue
-                ran |= rule
-                for lead in matched:
-                    decisions[lead] = rule
-                remaining -= matched
-            for lead in remaining:
-                decisions[lead] = Rule
-        (ran | Rule.browse(list(errors)))._report_errors(errors)
-        changed = [
-            (lead, rule) for lead, rule in decisions.items()
-            if not lead.date_routed or lead.routing_rule_id != rule or lead.routing_state == "team"
-            or (not rule and lead.routing_state != "unmatched")
-            or (rule and rule.override_manual and lead.assignment_manual)
-        ]
-        logs = []
-        by_rule = defaultdict(list)
-        for lead, rule in changed:
-            by_rule[rule].append(lead)
-        for rule, rule_leads in by_rule.items():
-            # Oldest leads first: they take the first turns of a team.
-            logs += self.browse(sorted(lead.id for lead in rule_leads))._route_with(rule)
-        self._log_routing(logs)
-
-    def _route_with(self, rule):
-        """Apply one rule's decision to its leads; returns the log values."""
-        now = fields.Datetime.now()
-        logs = []
-        if not rule:
-            self.write({"routing_rule_id": False, "routing_state": "unmatched", "date_routed": now})
-            return [self._routing_log_vals(lead, rule, "unmatched", _("No routing rule matches this lead."))
-                    for lead in self]
-        kept = self.filtered(lambda lead: lead.assignment_manual and lead.user_id and not rule.override_manual)
-        if kept:
-            kept.write({"routing_rule_id": rule.id, "routing_state": "kept", "date_routed": now})
-            logs += [self._routing_log_vals(lead, rule, "kept", _(
-                "%(user)s was assigned by hand; the rule does not override manual assignments.",
-                user=lead.user_id.name)) for lead in kept]
-        leads = self - kept
-        if not leads:
-            return logs
-        base = {"routing_rule_id": rule.id, "date_routed": now}
-        if rule.target == "user":
-            vals = dict(base, routing_state="assigned", user_id=rule.user_id.id, assignment_manual=False)
-            if rule.team_id:
-                vals["team_id"] = rule.team_id.id
-            prev_users = {lead.id: lead.user_id for lead in leads}
-            leads.write(vals)
-            logs += [self._routing_log_vals(lead, rule, "assigned", _(
-                "Rule \"%(rule)s\" assigns it to %(user)s.", rule=rule.name, user=rule.user_id.name),
-                previous_user=prev_users[lead.id]) for lead in leads]
-        elif rule.target == "partner":
-            vals = dict(base, routing_state="partner", partner_assigned_id=rule.partner_id.id,
-                        date_partner_assign=fields.Date.context_today(self))
-            if rule.team_id:
-                vals["team_id"] = rule.team_id.id
-            leads.write(vals)
-            logs += [self._routing_log_vals(lead, rule, "partner", _(
-                "Rule \"%(rule)s\" forwards it to partner %(partner)s.", rule=rule.name,
-                partner=rule.partner_id.display_name)) for lead in leads]
-        elif rule.target == "nurture":
-            prev_users = {lead.id: lead.user_id for lead in leads}
-            leads.write(dict(base, routing_state="nurture", user_id=False, assignment_manual=False))
-            leads.filtered(lambda lead: lead.lifecycle_stage in ("lead", "mql"))._set_lifecycle_stage("nurture")
-            logs += [self._routing_log_vals(lead, rule, "nurture", _(
-                "Rule \"%(rule)s\" sends it to marketing for nurturing.", rule=rule.name),
-                previous_user=prev_users[lead.id]) for lead in leads]
-        else:
-            logs += leads._route_to_team(rule, base)
-        return logs
-
-    def _route_to_team(self, rule, base):
-        """Distribute leads among the team's members (not opted out), round-robin
-        or by remaining capacity, with the members' rows locked so concurrent
-        routings of the team serialize. One write per member."""
-        team = rule.team_id
-        members = self._routing_lock_members(team)
-        prev_users = {lead.id: lead.user_id for lead in self}
-        queue = sorted(members, key=lambda m: (m.routing_last_date or datetime.min, m.id))
-        room = {}
-        if rule.distribution == "capacity" and queue:
-            open_counts = dict(self._read_group(
-                [("user_id", "in", [m.user_id.id for m in queue]), ("team_id", "=", team.id),
-                 ("active", "=", True), ("probability", "<", 100), ("id", "not in", self.ids)],
-                ["user_id"], ["__count"]))
-            room = {m: m.assignment_max - open_counts.get(m.user_id, 0) for m in queue}
-        by_member = defaultdict(list)
-        waiting = []
-        for lead in self:
-            if rule.distribution == "capacity":
-                free = [m for m in queue if room[m] > 0]
-                member = max(free, key=lambda m: room[m]) if free else None
-                if member:
-                    room[member] -= 1
+            if done:
+                states.append("met" if done <= deadline else "breached")
+            elif now > deadline:
+                states.append("breached")
+            elif closed:
+                continue  # closed in time without the event: nothing owed any more
+            elif (deadline - now) <= (deadline - start) * DUE_SOON_SHARE:
+                states.append("due_soon")
             else:
-                member = queue[0] if queue else None
-            if member:
-                queue.remove(member)
-                queue.append(member)
-                by_member[member].append(lead.id)
-            else:
-                waiting.append(lead.id)
-        logs = []
-        now = fields.Datetime.now()
-        for rank, member in enumerate(queue):
-            if member not in by_member:
-                continue
-            leads = self.browse(by_member[member])
-            leads.write(dict(base, routing_state="assigned", team_id=team.id, user_id=member.user_id.id,
-                             assignment_manual=False))
-            # Turn order survives the batch: later in the queue, later date.
-            member.sudo().write({"routing_last_date": now + timedelta(microseconds=rank)})
-            how = _("by remaining capacity") if rule.distribution == "capacity" else _("round-robin")
-            logs += [self._routing_log_vals(lead, rule, "assigned", _(
-                "Rule \"%(rule)s\" assigns it to %(user)s in team %(team)s (%(how)s).", rule=rule.name,
-                user=member.user_id.name, team=team.name, how=how), previous_user=prev_users[lead.id])
-                for lead in leads]
-        # Leads that were already waiting for this rule's team keep waiting
-        # silently: no new log line at every run while the team is full.
-        leads = self.browse(waiting).filtered(
-            lambda lead: not (lead.routing_state == "team" and lead.routing_rule_id == rule))
-        if leads:
-            leads.write(dict(base, routing_state="team", team_id=team.id, user_id=False, assignment_manual=False))
-            logs += [self._routing_log_vals(lead, rule, "team", _(
-                "Rule \"%(rule)s\" sends it to team %(team)s, where nobody has room: it waits "
-                "for a salesperson.", rule=rule.name, team=team.name), previous_user=prev_users[lead.id])
-                for lead in leads]
-        return logs
+                states.append("on_track")
+        for status in ("breached", "due_soon", "on_track", "met"):
+            if status in states:
+                return status
+        return "none"
 
-    @api.model
-    def _routing_lock_members(self, team):
-        """The team's members who take leads, their rows locked until commit
-        (in id order, so that two routings never deadlock)."""
-        members = team.sudo().crm_team_member_ids.filtered(
-            lambda m: not m.assignment_optout and m.user_id.active)
-        if not members:
-            return members
-        self.env.cr.execute(SQL(
-            "SELECT id FROM crm_team_member WHERE id IN %s ORDER BY id FOR UPDATE", tuple(members.ids)))
-        return members
-
-    def _routing_log_vals(self, lead, rule, outcome, reason, previous_user=None):
-        return {
-            "lead_id": lead.id, "rule_id": rule.id, "target": rule.target or False, "outcome": outcome,
-            "score": lead.score, "team_id": lead.team_id.id, "user_id": lead.user_id.id,
-            "partner_id": lead.partner_assigned_id.id if outcome == "partner" else False,
-            "previous_user_id": (previous_user if previous_user is not None else lead.user_id).id,
-            "reason": reason, "company_id": lead.company_id.id,
-        }
-
-    def _log_routing(self, logs):
-        """The decisions in the routing log and in each lead's chatter, one
-        insert each for the whole batch."""
-        if not logs:
-            return
-        self.env["crm.lead.routing.log"].sudo().create(logs)
-        author = self.env.user.partner_id
-        note = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
-        reply_to = self._chatter_reply_to([log["lead_id"] for log in logs], author)
-        self.env["mail.message"].sudo().create([{
-            "model": self._name, "res_id": log["lead_id"], "message_type": "notification",
-            "subtype_id": note, "is_internal": True, "author_id": author.id,
-            "email_from": author.email_formatted, "reply_to": reply_to[log["lead_id"]],
-            "body": self._routing_note(log),
-        } for log in logs])
-
-    def _routing_note(self, log):
-        """Chatter note of a routing decision: the reason, and the change of
-        salesperson (routing writes are not tracked one lead at a time)."""
-        body = Markup("<p>%s</p>") % _("Routing: %(reason)s", reason=log["reason"])
-        if log["previous_user_id"] != log["user_id"]:
-            Users = self.env["res.users"].sudo()
-            body += Markup("<p>%s</p>") % _(
-                "Salesperson: %(previous)s → %(new)s",
-                previous=Users.browse(log["previous_user_id"]).name or _("nobody"),
-                new=Users.browse(log["user_id"]).name or _("nobody"))
-        return body
-
-    def _chatter_reply_to(self, lead_ids, author):
-        """Reply-to of notes on many leads, computed at once (mail.message
-        would compute it one message at a time)."""
-        return self.browse(lead_ids).sudo()._notify_get_reply_to(default=author.email_formatted)
-
-    @api.model
-    def _cron_score_leads(self, batch_size=1000):
-        """Score leads never scored, and rescore open leads every day (decay)
-        and after a change of rules or cut-offs, in committed batches."""
-        domain = self._rescore_domain()
-        if not domain:
-            self.env["ir.cron"]._notify_progress(done=0, remaining=0)
-            return
-        Lead = self.with_context(active_test=False)
-        leads = Lead.search(domain, limit=batch_size, order="date_scored ASC NULLS FIRST, id")
-        leads.sudo()._score_and_route()
-        remaining = Lead.search_count(domain) if len(leads) == batch_size else 0
-        self.env["ir.cron"]._notify_progress(done=len(leads), remaining=remaining)
-
-    @api.model
-    def _rescore_domain(self):
-        """Leads the scoring job owes a (re)score, over every company that has
-        rules or had them; None when scoring is not used."""
-        Rule = self.env["crm.scoring.rule"].sudo()
-        companies = Rule.search([]).company_id | self.env["crm.routing.rule"].sudo().search([]).company_id
-        companies |= self.env["res.company"].sudo().search([("score_rules_version", "!=", 0)])
-        if not companies:
-            return None
-        day_ago = fields.Datetime.now() - timedelta(days=1)  # decay: once a day
-        parts = []
-        for company in companies:
-            scope = [("company_id", "=", company.id)]
-            if company == self.env.company:
-                scope = expression.OR([scope, [("company_id", "=", False)]])
-            parts.append(expression.AND([scope, [
-                "|", ("date_scored", "=", False),
-                "&", "&", ("active", "=", True), ("lifecycle_stage", "not in", CLOSED_STAGES),
-                "|", ("date_scored", "<", day_ago), ("score_rules_version", "!=", company.score_rules_version),
-            ]]))
-        return expression.OR(parts)
+    def _routing_whereabouts(self):
+        """Where routing sent the lead, in words, for the user who saved it."""
+        self.ensure_one()
+        where = self.user_id.name or self.partner_assigned_id.display_name or self.team_id.name
+        if self.routing_state == "nurture":
+            where = _("marketing nurture")
+        return _(
+            "Routing sent \"%(lead)s\" to %(where)s (rule \"%(rule)s\"). You can no longer open it.",
+            lead=self.name, where=where or _("nobody yet"), rule=self.routing_rule_id.name or "-",
+        )

@@ -1,8 +1,11 @@
 # Copyright 2026 The sales_marketing_alignment authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import _, api, fields, models, tools
+from collections import defaultdict
+
+from odoo import api, fields, models, tools
 from odoo.osv import expression
 
+from ..tools.constants import RULE_ERRORS
 from ..tools.domain import check_lead_domain, domain_field_names, eval_domain
 
 
@@ -55,34 +58,25 @@ class CrmLeadDefinitionCriterion(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         criteria = super().create(vals_list)
-        self._definition_changed(criteria.company_id)
+        criteria.company_id._lead_definition_changed()
         return criteria
 
     def write(self, vals):
         companies = self.company_id
         res = super().write(vals)
         if {"domain", "requirement", "active", "company_id"} & set(vals):
-            self._definition_changed(companies | self.company_id)
+            (companies | self.company_id)._lead_definition_changed()
         return res
 
     def unlink(self):
         companies = self.company_id
         res = super().unlink()
-        self._definition_changed(companies)
+        companies._lead_definition_changed()
         return res
 
     # ------------------------------------------------------------
     # DEFINITION
     # ------------------------------------------------------------
-
-    @api.model
-    def _definition_changed(self, companies):
-        self.env.registry.clear_cache()
-        Lead = self.env["crm.lead"]
-        Lead.invalidate_model([name for name in Lead._fields if name.startswith("definition_")]
-                              + ["meets_definition"])
-        if companies:
-            self.env["crm.lead"]._sync_definition_lifecycle(companies)
 
     @api.model
     @tools.ormcache("company_id")
@@ -98,8 +92,61 @@ class CrmLeadDefinitionCriterion(models.Model):
         return rows, must_fields
 
     @api.model
+    @tools.ormcache()
+    def _get_definition_info(self):
+        """(whether any company has a must-have criterion; the lead fields the
+        must-haves of all companies read). Writing one of these fields runs
+        the lead through the pipeline. Cached; cleared when criteria change."""
+        criteria = self.sudo().search([("requirement", "=", "must")])
+        names = set()
+        for criterion in criteria:
+            try:
+                names |= domain_field_names(eval_domain(criterion.domain, self.env))
+            except RULE_ERRORS:
+                continue  # checked at save; a field removed since is reported by the job
+        names.discard("id")
+        return bool(criteria), frozenset(names)
+
+    @api.model
     def _get_must_domain(self, company_id):
         """The must-haves of a company as one domain (None when there are none)."""
         rows, _fields = self._get_definition(company_id)
         musts = [eval_domain(domain, self.env) for _id, req, domain in rows if req == "must"]
         return expression.AND(musts) if musts else None
+
+    @api.model
+    def _definition_scopes(self, companies):
+        """(lead scope domain, must-have domain or None) for each company."""
+        scopes = []
+        for company in companies:
+            scope = [("company_id", "=", company.id)]
+            if company == self.env.company:
+                scope = expression.OR([scope, [("company_id", "=", False)]])
+            scopes.append((scope, self._get_must_domain(company.id)))
+        return scopes
+
+    @api.model
+    def _definition_matches(self, leads):
+        """{lead id: set of met criterion ids}, one query per criterion per company."""
+        matches = defaultdict(set)
+        for company_id, company_leads in leads.grouped(lambda lead: lead._definition_company_id()).items():
+            rows, _must_fields = self._get_definition(company_id)
+            for criterion_id, _req, domain in rows:
+                for lead in company_leads._filter_domain_batch(eval_domain(domain, self.env)):
+                    matches[lead.id].add(criterion_id)
+        return matches
+
+    @api.model
+    def _sync_definition_lifecycle(self, leads):
+        """The pipeline's first step: open leads at Inquiry that now meet the
+        must-haves of their company become Leads, Leads that no longer do
+        become Inquiries. One query per company."""
+        leads = leads.filtered(lambda lead: lead.active and lead.lifecycle_stage in ("inquiry", "lead"))
+        to_lead, to_inquiry = leads.browse(), leads.browse()
+        for company_id, company_leads in leads.grouped(lambda lead: lead._definition_company_id()).items():
+            must = self._get_must_domain(company_id)
+            meeting = company_leads._filter_domain_batch(must) if must else company_leads
+            to_lead |= meeting.filtered(lambda lead: lead.lifecycle_stage == "inquiry")
+            to_inquiry |= (company_leads - meeting).filtered(lambda lead: lead.lifecycle_stage == "lead")
+        to_lead._set_lifecycle_stage("lead")
+        to_inquiry._set_lifecycle_stage("inquiry")

@@ -1,8 +1,9 @@
 # Copyright 2026 The sales_marketing_alignment authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.tools import SQL
 
-from .crm_lead import LIFECYCLE_STAGES
+from ..tools.constants import LIFECYCLE_STAGES
 
 
 class CrmLeadLifecycleHistory(models.Model):
@@ -25,5 +26,65 @@ class CrmLeadLifecycleHistory(models.Model):
     # lead search its history).
     company_id = fields.Many2one("res.company", index=True)
     team_id = fields.Many2one("crm.team", string="Sales Team", index=True)
-    salesperson_id = fields.Many2one("res.users", string="Salesperson", index=True)
-    reason_id = fields.Many2one("crm.lost.reason", string="Reason", ondelete="set null", index="btree_not_null")
+    salesperson_id = fields.Many2one("res.users", index=True)
+    reason_id = fields.Many2one("crm.lost.reason", ondelete="set null", index="btree_not_null")
+
+    @api.model
+    def _log_lifecycle(self, leads, previous, reason=None, track=True, initial=False):
+        """One history row per lead moved to its current stage from
+        ``previous[lead.id]``, in one insert; when ``track`` (and not the
+        initial row), a chatter line per lead with the change tracked like
+        any tracked field, in one insert of messages and one of values."""
+        if not leads:
+            return
+        self.sudo().create([{
+            "lead_id": lead.id,
+            "from_stage": False if initial else previous[lead.id],
+            "to_stage": lead.lifecycle_stage,
+            "user_id": self.env.uid,
+            "company_id": lead.company_id.id,
+            "team_id": lead.team_id.id,
+            "salesperson_id": lead.user_id.id,
+            "reason_id": reason.id if reason else False,
+        } for lead in leads])
+        if initial or not track:
+            return
+        Tracking = self.env["mail.tracking.value"].sudo()
+        field_info = leads.fields_get(["lifecycle_stage"])["lifecycle_stage"]
+        messages = leads.sudo()._message_log_batch({lead.id: "" for lead in leads})
+        message_by_lead = {message.res_id: message for message in messages}
+        Tracking.create([
+            dict(Tracking._create_tracking_values(
+                previous[lead.id], lead.lifecycle_stage, "lifecycle_stage", field_info, lead),
+                mail_message_id=message_by_lead[lead.id].id)
+            for lead in leads
+        ])
+
+    @api.model
+    def _lifecycle_init_existing(self):
+        """Install: existing leads get the stage Odoo's state gives them (won,
+        lost, opportunity, else lead: no definition exists yet) and a first
+        history row dated at their creation. Set-based SQL: a database may
+        hold millions of leads, and the ORM would write them one by one."""
+        self.env.flush_all()
+        self.env.cr.execute(SQL("""
+            UPDATE crm_lead AS l
+               SET lifecycle_stage = CASE
+                       WHEN s.is_won AND l.probability = 100 THEN 'customer'
+                       WHEN NOT l.active THEN 'disqualified'
+                       WHEN l.type = 'opportunity' THEN 'sql'
+                       ELSE 'lead' END
+              FROM crm_lead AS l2
+         LEFT JOIN crm_stage AS s ON s.id = l2.stage_id
+             WHERE l2.id = l.id
+        """))
+        self.env.cr.execute(SQL("""
+            INSERT INTO crm_lead_lifecycle_history
+                   (lead_id, from_stage, to_stage, date, user_id, company_id, team_id, salesperson_id,
+                    create_uid, create_date, write_uid, write_date)
+            SELECT l.id, NULL, l.lifecycle_stage, l.create_date, l.create_uid, l.company_id, l.team_id,
+                   l.user_id, %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+              FROM crm_lead AS l
+             WHERE NOT EXISTS (SELECT 1 FROM crm_lead_lifecycle_history AS h WHERE h.lead_id = l.id)
+        """, uid=self.env.uid))
+        self.env.invalidate_all()

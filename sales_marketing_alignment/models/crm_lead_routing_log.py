@@ -1,17 +1,12 @@
 # Copyright 2026 The sales_marketing_alignment authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import fields, models
+from collections import defaultdict
 
-from .crm_routing_rule import ROUTING_TARGETS
+from markupsafe import Markup
 
-ROUTING_OUTCOMES = [
-    ("assigned", "Assigned"),
-    ("team", "Waiting in team"),
-    ("partner", "Forwarded to partner"),
-    ("nurture", "Sent to nurture"),
-    ("kept", "Manual assignment kept"),
-    ("unmatched", "No rule matched"),
-]
+from odoo import _, api, fields, models
+
+from ..tools.constants import ROUTING_OUTCOMES, ROUTING_TARGETS
 
 
 class CrmLeadRoutingLog(models.Model):
@@ -35,3 +30,39 @@ class CrmLeadRoutingLog(models.Model):
     reason = fields.Char(help="Why the engine decided this, in words.")
     # Stored at creation (not a related field): see crm.lead.lifecycle.history.
     company_id = fields.Many2one("res.company", index=True)
+
+    @api.model
+    def _routing_log_vals(self, lead, rule, outcome, reason, previous_user=None):
+        return {
+            "lead_id": lead.id, "rule_id": rule.id, "target": rule.target or False, "outcome": outcome,
+            "score": lead.score, "team_id": lead.team_id.id, "user_id": lead.user_id.id,
+            "partner_id": lead.partner_assigned_id.id if outcome == "partner" else False,
+            "previous_user_id": (previous_user if previous_user is not None else lead.user_id).id,
+            "reason": reason, "company_id": lead.company_id.id,
+        }
+
+    @api.model
+    def _log_routing(self, logs):
+        """The decisions in the routing log and in each lead's chatter, in one
+        insert each for the whole batch (Odoo's _message_log_batch)."""
+        if not logs:
+            return
+        self.sudo().create(logs)
+        by_lead = defaultdict(list)
+        for log in logs:
+            by_lead[log["lead_id"]].append(self._routing_note(log))
+        leads = self.env["crm.lead"].sudo().browse(list(by_lead))
+        leads._message_log_batch({lead_id: Markup().join(notes) for lead_id, notes in by_lead.items()})
+
+    @api.model
+    def _routing_note(self, log):
+        """Chatter note of a routing decision: the reason, and the change of
+        salesperson (routing writes are not tracked one lead at a time)."""
+        body = Markup("<p>%s</p>") % _("Routing: %(reason)s", reason=log["reason"])
+        if log["previous_user_id"] != log["user_id"]:
+            Users = self.env["res.users"].sudo()
+            body += Markup("<p>%s</p>") % _(
+                "Salesperson: %(previous)s → %(new)s",
+                previous=Users.browse(log["previous_user_id"]).name or _("nobody"),
+                new=Users.browse(log["user_id"]).name or _("nobody"))
+        return body

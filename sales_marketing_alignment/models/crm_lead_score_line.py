@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import fields, models
 
-from .crm_scoring_rule import DIMENSIONS
+from ..tools.constants import DIMENSIONS
 
 
 class CrmLeadScoreLine(models.Model):
@@ -16,7 +16,7 @@ class CrmLeadScoreLine(models.Model):
     lead_id = fields.Many2one("crm.lead", required=True, index=True, ondelete="cascade")
     rule_id = fields.Many2one("crm.scoring.rule", required=True, index=True, ondelete="cascade")
     dimension = fields.Selection(DIMENSIONS, required=True)
-    rule_points = fields.Integer("Rule Points", help="The rule's points, before decay.")
+    rule_points = fields.Integer(help="The rule's points, before decay.")
     points = fields.Integer(help="Points the lead gets from this rule today, after decay.")
     date_matched = fields.Datetime(
         "Matching Since", required=True,

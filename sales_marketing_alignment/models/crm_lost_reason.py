@@ -1,22 +1,11 @@
 # Copyright 2026 The sales_marketing_alignment authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import timedelta
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-FEEDBACK_CATEGORIES = [
-    ("decision_made", "Profile matched, decision already made"),
-    ("timeframe_delayed", "Profile matched, time frame delayed"),
-    ("price_too_high", "Profile matched, price too high"),
-    ("not_icp", "Not our profile"),
-    ("unreachable", "Unreachable"),
-    ("duplicate", "Duplicate"),
-    ("other", "Other"),
-]
-FOLLOW_UPS = [
-    ("nurture", "Return to marketing nurture"),
-    ("alert", "Alert management"),
-    ("close", "Close"),
-]
+from ..tools.constants import FEEDBACK_CATEGORIES, FOLLOW_UPS
 
 
 class CrmLostReason(models.Model):
@@ -35,8 +24,8 @@ class CrmLostReason(models.Model):
     )
     reengage_days = fields.Integer(
         "Re-engage After (days)", help="For nurture: days until marketing re-engages the lead.")
-    alert_user_id = fields.Many2one("res.users", string="Alert User", domain="[('share', '=', False)]")
-    alert_group_id = fields.Many2one("res.groups", string="Alert Group")
+    alert_user_id = fields.Many2one("res.users", domain="[('share', '=', False)]")
+    alert_group_id = fields.Many2one("res.groups")
     company_id = fields.Many2one("res.company", index=True, help="Empty: used by every company.")
 
     @api.constrains("code", "company_id")
@@ -66,3 +55,32 @@ class CrmLostReason(models.Model):
                     "The reason \"%(name)s\" alerts management: choose the user or the group to "
                     "alert.", name=reason.name,
                 ))
+
+    # ------------------------------------------------------------
+    # FOLLOW-UP
+    # ------------------------------------------------------------
+
+    def _apply_feedback_follow_up(self, leads, nurture=True, force_nurture=False):
+        """Run what this codified reason asks for on ``leads``: back to nurture
+        with a re-engage date, or an alert to management. Closing needs
+        nothing more."""
+        self.ensure_one()
+        if force_nurture or (nurture and self.follow_up == "nurture"):
+            reengage = self.reengage_days and fields.Date.context_today(self) + timedelta(days=self.reengage_days)
+            leads._set_lifecycle_stage("nurture", reason=self, extra_vals={"reengage_date": reengage or False})
+        if self.follow_up == "alert":
+            self._alert_management(leads)
+
+    def _alert_management(self, leads):
+        """An activity for the reason's alert user, or a message to its alert group."""
+        self.ensure_one()
+        summary = _("Feedback: %(reason)s", reason=self.name)
+        note = _("%(user)s closed this lead with the reason \"%(reason)s\".", user=self.env.user.name, reason=self.name)
+        if self.alert_user_id:
+            leads.sudo().activity_schedule(
+                "mail.mail_activity_data_todo", user_id=self.alert_user_id.id, summary=summary, note=note)
+        elif self.alert_group_id:
+            partners = self.alert_group_id.sudo().users.partner_id
+            for lead in leads.sudo():  # one notification per lead: alerts are rare and addressed
+                lead.message_post(body=note, subject=summary, partner_ids=partners.ids,
+                                  subtype_xmlid="mail.mt_note")

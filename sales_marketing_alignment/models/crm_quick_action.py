@@ -32,7 +32,7 @@ class CrmQuickAction(models.Model):
         "mail.activity.type", string="Log Activity", ondelete="restrict",
         domain="['|', ('res_model', '=', False), ('res_model', '=', 'crm.lead')]",
     )
-    log_note = fields.Char("Log Note", translate=True, help='e.g. "Left voicemail"')
+    log_note = fields.Char(translate=True, help='e.g. "Left voicemail"')
     # What comes next: a planned activity
     next_activity_type_id = fields.Many2one(
         "mail.activity.type", string="Next Activity", ondelete="restrict",
@@ -48,12 +48,12 @@ class CrmQuickAction(models.Model):
         [("me", "Me"), ("salesperson", "The lead's salesperson")], string="Assign To",
         required=True, default="me",
     )
-    next_summary = fields.Char("Next Summary", translate=True)
+    next_summary = fields.Char(translate=True)
     # Moves
     set_lifecycle_stage = fields.Selection(QUICK_LIFECYCLE_STAGES, string="Lifecycle Move")
     set_stage_id = fields.Many2one("crm.stage", string="Pipeline Stage", ondelete="set null")
     feedback_reason_id = fields.Many2one(
-        "crm.lost.reason", string="Feedback Reason", ondelete="restrict",
+        "crm.lost.reason", ondelete="restrict",
         help="Recorded when the action sends the lead back to nurture or disqualifies it.",
     )
     # Who sees it: personal (user_id), a team, or everyone
@@ -193,11 +193,12 @@ class CrmQuickAction(models.Model):
             handed_off = leads.filtered(lambda lead: lead.lifecycle_stage == "mql")
             if handed_off:
                 handed_off.action_reject_handoff(reason.id, to_stage="nurture")
-            others = (leads - handed_off).with_context(sma_lifecycle_reason_id=reason.id)
-            others.write({"handoff_reject_reason_id": reason.id})
-            others._apply_feedback_follow_up(reason, force_nurture=True)
+            others = leads - handed_off
+            if others:
+                others.sudo().write({"handoff_reject_reason_id": reason.id})
+                reason._apply_feedback_follow_up(others, force_nurture=True)
         elif stage == "disqualified":
-            leads.with_context(sma_no_nurture=True).action_set_lost(lost_reason_id=reason.id)
+            leads.action_set_lost(lost_reason_id=reason.id, nurture_follow_up=False)
 
     def _apply_activities(self, leads):
         """Log the done activity and plan the next one, as done by hand: one

@@ -1,21 +1,12 @@
 # Copyright 2026 The sales_marketing_alignment authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from collections import defaultdict
+
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 
-from ..tools.domain import check_lead_domain
-
-SCORE_BOUND = 99999
-ROUTING_TARGETS = [
-    ("team", "Sales team"),
-    ("user", "Salesperson"),
-    ("partner", "Channel partner"),
-    ("nurture", "Marketing nurture"),
-]
-DISTRIBUTIONS = [
-    ("round_robin", "Round-robin"),
-    ("capacity", "By remaining capacity"),
-]
+from ..tools.constants import DISTRIBUTIONS, ROUTABLE_STAGES, ROUTING_PARAM, ROUTING_TARGETS, RULE_ERRORS, SCORE_BOUND
+from ..tools.domain import check_lead_domain, eval_domain
 
 
 class CrmRoutingRule(models.Model):
@@ -124,7 +115,7 @@ class CrmRoutingRule(models.Model):
                     "another company.", name=rule.name, partner=partner.display_name))
 
     # ------------------------------------------------------------
-    # ENGINE SUPPORT
+    # ENGINE
     # ------------------------------------------------------------
 
     @api.model
@@ -132,3 +123,107 @@ class CrmRoutingRule(models.Model):
     def _get_rule_ids(self, company_id):
         """Ids of the active routing rules of a company, in order. Cached."""
         return tuple(self.sudo().with_context(active_test=True).search([("company_id", "=", company_id)]).ids)
+
+    @api.model
+    def _routing_enabled(self):
+        """Whether leads are routed by these rules (Settings); when not, Odoo's
+        own rule-based assignment may assign them instead."""
+        return self.env["ir.config_parameter"].sudo().get_param(ROUTING_PARAM, "True") == "True"
+
+    @api.model
+    def _route(self, leads):
+        """Send each lead not yet accepted by sales where the first matching
+        routing rule of its company says. A lead whose decision did not change
+        is left alone, so routing again is harmless."""
+        if not self._routing_enabled():
+            return
+        leads = leads.filtered(lambda lead: lead.active and lead.lifecycle_stage in ROUTABLE_STAGES)
+        decisions, errors, ran = {}, {}, self.browse()
+        for company_id, company_leads in leads.grouped(lambda lead: lead._definition_company_id()).items():
+            rules = self.sudo().browse(self._get_rule_ids(company_id))
+            if not rules:
+                continue  # routing not used in this company
+            remaining = company_leads
+            for rule in rules:
+                candidates = remaining.filtered(lambda lead, r=rule: r.score_min <= lead.score <= r.score_max)
+                if not candidates:
+                    ran |= rule
+                    continue
+                try:
+                    rule._check_runnable()
+                    with self.env.cr.savepoint(flush=False):
+                        matched = candidates._filter_domain_batch(eval_domain(rule.domain, self.env))
+                except RULE_ERRORS as error:  # skip the rule, route the rest
+                    errors[rule.id] = str(error)
+                    continue
+                ran |= rule
+                for lead in matched:
+                    decisions[lead] = rule
+                remaining -= matched
+            for lead in remaining:
+                decisions[lead] = self.browse()
+        (ran | self.sudo().browse(list(errors)))._report_errors(errors)
+        changed = [
+            (lead, rule) for lead, rule in decisions.items()
+            if not lead.date_routed or lead.routing_rule_id != rule or lead.routing_state in ("team", "queued")
+            or (not rule and lead.routing_state != "unmatched")
+            or (rule and rule.override_manual and lead.assignment_manual)
+            or (lead.routing_state == "kept" and not lead.assignment_manual)
+        ]
+        by_rule = defaultdict(list)
+        for lead, rule in changed:
+            by_rule[rule].append(lead.id)
+        logs = []
+        for rule, lead_ids in by_rule.items():
+            # Oldest leads first: they take the first turns of a team.
+            logs += rule._route_with(leads.browse(sorted(lead_ids)))
+        self.env["crm.lead.routing.log"]._log_routing(logs)
+
+    def _route_with(self, leads):
+        """Apply this rule's decision (no rule: unmatched) to ``leads``; returns
+        the log values."""
+        Log = self.env["crm.lead.routing.log"]
+        now = fields.Datetime.now()
+        if not self:
+            leads.write({"routing_rule_id": False, "routing_state": "unmatched", "date_routed": now})
+            return [Log._routing_log_vals(lead, self, "unmatched", _("No routing rule matches this lead."))
+                    for lead in leads]
+        self.ensure_one()
+        logs = []
+        kept = leads.filtered(lambda lead: lead.assignment_manual and lead.user_id and not self.override_manual)
+        if kept:
+            kept.write({"routing_rule_id": self.id, "routing_state": "kept", "date_routed": now})
+            logs += [Log._routing_log_vals(lead, self, "kept", _(
+                "%(user)s was assigned by hand; the rule does not override manual assignments.",
+                user=lead.user_id.name)) for lead in kept]
+        leads -= kept
+        if not leads:
+            return logs
+        base = {"routing_rule_id": self.id, "date_routed": now}
+        prev_users = {lead.id: lead.user_id for lead in leads}
+        if self.target == "user":
+            vals = dict(base, routing_state="assigned", user_id=self.user_id.id, assignment_manual=False)
+            if self.team_id:
+                vals["team_id"] = self.team_id.id
+            leads.write(vals)
+            logs += [Log._routing_log_vals(lead, self, "assigned", _(
+                "Rule \"%(rule)s\" assigns it to %(user)s.", rule=self.name, user=self.user_id.name),
+                previous_user=prev_users[lead.id]) for lead in leads]
+        elif self.target == "partner":
+            vals = dict(base, routing_state="partner", partner_assigned_id=self.partner_id.id,
+                        date_partner_assign=fields.Date.context_today(self))
+            if self.team_id:
+                vals["team_id"] = self.team_id.id
+            leads.write(vals)
+            logs += [Log._routing_log_vals(lead, self, "partner", _(
+                "Rule \"%(rule)s\" forwards it to partner %(partner)s.", rule=self.name,
+                partner=self.partner_id.display_name)) for lead in leads]
+        elif self.target == "nurture":
+            leads.write(dict(base, routing_state="nurture", user_id=False, assignment_manual=False))
+            leads.filtered(lambda lead: lead.lifecycle_stage in ("lead", "mql"))._set_lifecycle_stage("nurture")
+            logs += [Log._routing_log_vals(lead, self, "nurture", _(
+                "Rule \"%(rule)s\" sends it to marketing for nurturing.", rule=self.name),
+                previous_user=prev_users[lead.id]) for lead in leads]
+        else:
+            logs += self.team_id._route_to_team(leads, self, base)
+        return logs

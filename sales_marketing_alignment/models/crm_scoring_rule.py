@@ -1,12 +1,14 @@
 # Copyright 2026 The sales_marketing_alignment authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from collections import defaultdict
+from datetime import timedelta
+
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
+from odoo.osv import expression
 
+from ..tools.constants import CLOSED_STAGES, DIMENSIONS, POINTS_LIMIT, RULE_ERRORS
 from ..tools.domain import check_lead_domain, domain_field_names, eval_domain
-
-POINTS_LIMIT = 1000
-DIMENSIONS = [("fit", "Fit"), ("engagement", "Engagement")]
 
 
 class CrmScoringRule(models.Model):
@@ -94,7 +96,7 @@ class CrmScoringRule(models.Model):
         return [dict(vals, name=_("%s (copy)", rule.name)) for rule, vals in zip(self, vals_list)]
 
     # ------------------------------------------------------------
-    # ENGINE SUPPORT
+    # ENGINE
     # ------------------------------------------------------------
 
     @api.model
@@ -110,15 +112,170 @@ class CrmScoringRule(models.Model):
     @tools.ormcache()
     def _get_engine_info(self):
         """(whether any scoring or routing rule is active, in any company; the
-        lead fields those rules read). Writing one of these fields rescores and
-        reroutes the lead. Cached; cleared when rules change."""
+        lead fields those rules read). Writing one of these fields runs the
+        lead through the pipeline. Cached; cleared when rules change."""
         names, has_rules = set(), False
         for model in ("crm.scoring.rule", "crm.routing.rule"):
             for rule in self.env[model].sudo().with_context(active_test=True).search([]):
                 has_rules = True
                 try:
                     names |= domain_field_names(eval_domain(rule.domain, self.env))
-                except Exception:  # noqa: BLE001 - a broken rule is reported when it runs
-                    continue
+                except RULE_ERRORS:
+                    continue  # a broken rule is reported when it runs
         names.discard("id")
         return has_rules, frozenset(names)
+
+    @api.model
+    def _score(self, leads):
+        """Evaluate the scoring rules of each lead's company over the batch,
+        keep the explanation lines in step, and write the scores grouped by
+        value. Returns {lead id: score before}; nothing when no company has
+        scoring or routing rules."""
+        if not self._get_engine_info()[0]:
+            # Nothing to score: the leads are evaluated under the current version all the same.
+            for company, company_leads in leads.grouped(lambda lead: lead.company_id or self.env.company).items():
+                stale = company_leads.filtered(lambda lead: lead.score_rules_version != company.score_rules_version)
+                if stale:
+                    stale.write({"score_rules_version": company.score_rules_version})
+            return {}
+        Line = self.env["crm.lead.score.line"].sudo()
+        now = fields.Datetime.now()
+        previous = {lead.id: (lead.score if lead.date_scored else None) for lead in leads}
+        lines = {(line.lead_id.id, line.rule_id.id): line for line in Line.search([("lead_id", "in", leads.ids)])}
+        totals = defaultdict(lambda: {"fit": 0, "engagement": 0})
+        to_create, updates, errors, ran = [], defaultdict(list), {}, set()
+        for company_id, company_leads in leads.grouped(lambda lead: lead._definition_company_id()).items():
+            for rule_id, dimension, domain, points, half_life in self._get_rules(company_id):
+                try:
+                    with self.env.cr.savepoint(flush=False):
+                        matched = set(company_leads._filter_domain_batch(eval_domain(domain, self.env)).ids)
+                except RULE_ERRORS as error:  # skip the rule, score the rest
+                    errors[rule_id] = str(error)
+                    for lead in company_leads:  # keep its last known points
+                        line = lines.pop((lead.id, rule_id), None)
+                        if line:
+                            totals[lead.id][line.dimension] += line.points
+                    continue
+                ran.add(rule_id)
+                for lead in company_leads:
+                    line = lines.pop((lead.id, rule_id), None)
+                    if lead.id not in matched:
+                        if line:
+                            lines[lead.id, rule_id] = line  # left over: unlinked below
+                        continue
+                    since = line.date_matched if line else now
+                    value = self._decayed_points(points, half_life, since, now)
+                    totals[lead.id][dimension] += value
+                    if not line:
+                        to_create.append({
+                            "lead_id": lead.id, "rule_id": rule_id, "dimension": dimension,
+                            "rule_points": points, "points": value, "date_matched": now,
+                            "company_id": lead.company_id.id,
+                        })
+                    elif (line.points, line.rule_points, line.dimension) != (value, points, dimension):
+                        updates[value, points, dimension].append(line.id)
+        # Lines of rules that no longer match, are archived or were deleted.
+        Line.browse(line.id for line in lines.values()).unlink()
+        Line.create(to_create)
+        for (value, points, dimension), line_ids in updates.items():
+            Line.browse(line_ids).write({"points": value, "rule_points": points, "dimension": dimension})
+        self.sudo().browse(ran | set(errors))._report_errors(errors)
+        by_vals = defaultdict(list)
+        for lead in leads:
+            fit, engagement = totals[lead.id]["fit"], totals[lead.id]["engagement"]
+            company = lead.company_id or self.env.company
+            by_vals[fit, engagement, company._score_grade(fit + engagement), company.score_rules_version].append(
+                lead.id)
+        for (fit, engagement, grade, version), lead_ids in by_vals.items():
+            leads.browse(lead_ids).write({
+                "fit_score": fit, "engagement_score": engagement, "score": fit + engagement,
+                "grade": grade, "date_scored": now, "score_rules_version": version,
+            })
+        return previous
+
+    @api.model
+    def _decayed_points(self, points, half_life, since, now):
+        """Points halve every ``half_life`` days since ``since`` (0: no decay)."""
+        if not half_life or now <= since:
+            return points
+        age_days = (now - since).total_seconds() / 86400.0
+        return int(round(points * 0.5 ** (age_days / half_life)))
+
+    @api.model
+    def _apply_sales_ready(self, leads, previous):
+        """Reaching the company's sales-ready score hands a lead to sales (MQL);
+        a handed-off lead falling under it before acceptance goes to nurture.
+        Leads at stage Lead are handed off while they are at or above the score;
+        nurtured leads when their score rises to it again (and their re-engage
+        date, if any, has come)."""
+        if not previous:
+            return
+        today = fields.Date.context_today(self)
+        to_mql, to_nurture = leads.browse(), leads.browse()
+        for lead in leads.filtered("active"):
+            threshold = (lead.company_id or self.env.company).mql_threshold
+            if not threshold:
+                continue
+            before = previous.get(lead.id)
+            was_ready = before is not None and before >= threshold
+            if lead.score >= threshold and (
+                lead.lifecycle_stage == "lead"
+                or lead.lifecycle_stage == "nurture" and not was_ready
+                and (not lead.reengage_date or lead.reengage_date <= today)
+            ):
+                to_mql |= lead
+            elif lead.lifecycle_stage == "mql" and lead.score < threshold and was_ready:
+                to_nurture |= lead
+        if to_mql:
+            to_mql._set_lifecycle_stage("mql", extra_vals=leads._handoff_vals())
+        if to_nurture:
+            to_nurture._set_lifecycle_stage("nurture")
+
+    # ------------------------------------------------------------
+    # JOB
+    # ------------------------------------------------------------
+
+    @api.model
+    def _cron_score_leads(self, batch_size=1000):
+        """Run the pipeline on the leads that owe it: never scored, open leads
+        every day (decay), after a change of rules, cut-offs or definition,
+        and leads waiting for the routing job. Committed batches."""
+        domain = self._rescore_domain()
+        Lead = self.env["crm.lead"].with_context(active_test=False)
+        if not domain:
+            self.env["ir.cron"]._notify_progress(done=0, remaining=0)
+            return
+        leads = Lead.search(domain, limit=batch_size, order="date_scored ASC NULLS FIRST, id")
+        done = leads._pipeline_run()
+        queued = done.filtered(lambda lead: lead.routing_state == "queued")
+        if queued:
+            # A team was being routed by a save at the same moment: try again soon.
+            self.env.ref("sales_marketing_alignment.ir_cron_score_leads")._trigger(
+                fields.Datetime.now() + timedelta(seconds=10))
+        remaining = Lead.search_count(domain) if len(leads) == batch_size else 0
+        self.env["ir.cron"]._notify_progress(done=len(done - queued), remaining=remaining)
+
+    @api.model
+    def _rescore_domain(self):
+        """Leads the job owes a run, over every company that has rules or
+        criteria or had them; None when the pipeline is not used."""
+        companies = self.sudo().search([]).company_id | self.env["crm.routing.rule"].sudo().search([]).company_id
+        companies |= self.env["crm.lead.definition.criterion"].sudo().search([]).company_id
+        companies |= self.env["res.company"].sudo().search([("score_rules_version", "!=", 0)])
+        if not companies:
+            return None
+        scoring = self._get_engine_info()[0]
+        day_ago = fields.Datetime.now() - timedelta(days=1)  # decay: once a day
+        parts = []
+        for company in companies:
+            scope = [("company_id", "=", company.id)]
+            if company == self.env.company:
+                scope = expression.OR([scope, [("company_id", "=", False)]])
+            owed = [("score_rules_version", "!=", company.score_rules_version)]
+            if scoring:
+                owed = expression.OR([owed, [("date_scored", "<", day_ago)]])
+            owed = expression.AND([[("active", "=", True), ("lifecycle_stage", "not in", CLOSED_STAGES)], owed])
+            if scoring:
+                owed = expression.OR([owed, [("date_scored", "=", False)], [("routing_state", "=", "queued")]])
+            parts.append(expression.AND([scope, owed]))
+        return expression.OR(parts)

@@ -1,7 +1,17 @@
 # Copyright 2026 The sales_marketing_alignment authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import bisect
+from collections import defaultdict
+from datetime import timedelta
+
+import pytz
+
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+
+# Fields of the team's follow-up SLA: a change replans its open leads.
+SLA_FIELDS = ("sla_first_touch_hours", "sla_feedback_days", "resource_calendar_id")
 
 
 class CrmTeam(models.Model):
@@ -41,6 +51,12 @@ class CrmTeam(models.Model):
             vals.setdefault("sla_feedback_days", company.sla_feedback_days)
         return super().create(vals_list)
 
+    def write(self, vals):
+        res = super().write(vals)
+        if set(SLA_FIELDS) & set(vals):
+            self._sla_replan_open_leads()
+        return res
+
     @api.constrains("sla_first_touch_hours", "sla_feedback_days")
     def _check_sla(self):
         for team in self:
@@ -53,7 +69,7 @@ class CrmTeam(models.Model):
         stats = {}
         if self.ids:
             self.env["crm.lead"].flush_model(["team_id", "date_open", "date_first_touch"])
-            self.env.cr.execute("""
+            self.env.cr.execute(SQL("""
                 SELECT team_id,
                        percentile_cont(0.5) WITHIN GROUP (ORDER BY hours),
                        AVG(hours)
@@ -62,9 +78,199 @@ class CrmTeam(models.Model):
                          WHERE team_id IN %s AND date_first_touch IS NOT NULL AND date_open IS NOT NULL
                        ) AS response
               GROUP BY team_id
-            """, [tuple(self.ids)])
+            """, tuple(self.ids)))
             stats = {team_id: (median, avg) for team_id, median, avg in self.env.cr.fetchall()}
         for team in self:
             median, avg = stats.get(team.id, (0.0, 0.0))
             team.sla_response_median_hours = median or 0.0
             team.sla_response_avg_hours = avg or 0.0
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def action_assign_leads(self):
+        """Odoo's own rule-based assignment is switched off while the
+        alignment routing rules assign leads (Settings): never both."""
+        if self.env["crm.routing.rule"]._routing_enabled():
+            raise UserError(_(
+                "Leads are assigned by the alignment routing rules. To use Odoo's rule-based "
+                "assignment instead, turn off \"Alignment routing\" in CRM settings."))
+        return super().action_assign_leads()
+
+    @api.model
+    def _cron_assign_leads(self, force_quota=False, creation_delta_days=7):
+        if self.env["crm.routing.rule"]._routing_enabled():
+            return True
+        return super()._cron_assign_leads(force_quota=force_quota, creation_delta_days=creation_delta_days)
+
+    # ------------------------------------------------------------
+    # ROUTING: distribution among the team's members
+    # ------------------------------------------------------------
+
+    def _route_to_team(self, leads, rule, base):
+        """Distribute ``leads`` among this team's members (not opted out),
+        round-robin or by remaining capacity, with the members' rows locked
+        so that concurrent routings of the team serialize. One write per
+        member. Returns the log values."""
+        self.ensure_one()
+        Log = self.env["crm.lead.routing.log"]
+        members = self.env["crm.team.member"]._routing_lock_members(self)
+        if members is None:
+            # Another save is routing this team right now: the job places them.
+            leads.write(dict(base, routing_state="queued"))
+            self.env.ref("sales_marketing_alignment.ir_cron_score_leads")._trigger()
+            return []
+        prev_users = {lead.id: lead.user_id for lead in leads}
+        queue = sorted(members, key=lambda m: (m.routing_turn, m.id))
+        turn = max(self.sudo().crm_team_member_ids.mapped("routing_turn") or [0])
+        room = {}
+        if rule.distribution == "capacity" and queue:
+            open_counts = dict(self.env["crm.lead"]._read_group(
+                [("user_id", "in", [m.user_id.id for m in queue]), ("team_id", "=", self.id),
+                 ("active", "=", True), ("probability", "<", 100), ("id", "not in", leads.ids)],
+                ["user_id"], ["__count"]))
+            room = {m: m.assignment_max - open_counts.get(m.user_id, 0) for m in queue}
+        by_member, turns, waiting = defaultdict(list), {}, []
+        for lead in leads:
+            if rule.distribution == "capacity":
+                free = [m for m in queue if room[m] > 0]
+                member = max(free, key=lambda m: room[m]) if free else None
+                if member:
+                    room[member] -= 1
+            else:
+                member = queue[0] if queue else None
+            if not member:
+                waiting.append(lead.id)
+                continue
+            queue.remove(member)
+            queue.append(member)
+            turn += 1
+            by_member[member].append(lead.id)
+            turns[member] = turn
+        logs = []
+        now = fields.Datetime.now()
+        how = _("by remaining capacity") if rule.distribution == "capacity" else _("round-robin")
+        for member, lead_ids in by_member.items():
+            member_leads = leads.browse(lead_ids)
+            member_leads.write(dict(base, routing_state="assigned", team_id=self.id, user_id=member.user_id.id,
+                                    assignment_manual=False))
+            member.sudo().write({"routing_turn": turns[member], "routing_last_date": now})
+            logs += [Log._routing_log_vals(lead, rule, "assigned", _(
+                "Rule \"%(rule)s\" assigns it to %(user)s in team %(team)s (%(how)s).", rule=rule.name,
+                user=member.user_id.name, team=self.name, how=how), previous_user=prev_users[lead.id])
+                for lead in member_leads]
+        # Leads that were already waiting for this rule's team keep waiting
+        # silently: no new log line at every run while the team is full.
+        waiting = leads.browse(waiting).filtered(
+            lambda lead: not (lead.routing_state == "team" and lead.routing_rule_id == rule))
+        if waiting:
+            waiting.write(dict(base, routing_state="team", team_id=self.id, user_id=False, assignment_manual=False))
+            logs += [Log._routing_log_vals(lead, rule, "team", _(
+                "Rule \"%(rule)s\" sends it to team %(team)s, where nobody has room: it waits "
+                "for a salesperson.", rule=rule.name, team=self.name), previous_user=prev_users[lead.id])
+                for lead in waiting]
+        return logs
+
+    # ------------------------------------------------------------
+    # FOLLOW-UP SLA
+    # ------------------------------------------------------------
+
+    def _sla_calendar(self, company):
+        """The team's working hours, else the company's (None: plain hours)."""
+        return self.resource_calendar_id or company.resource_calendar_id \
+            or self.env.company.resource_calendar_id or None
+
+    @api.model
+    def _sla_plan_working_hours(self, calendar, hours, starts):
+        """``start + hours`` of working time for each of ``starts`` (naive UTC)."""
+        if not calendar:
+            return [start + timedelta(hours=hours) for start in starts]
+        # Read the working intervals once for the whole group, from the earliest
+        # start to well past the latest (two weeks plus a week per 8 hours).
+        horizon = timedelta(days=14 + 7 * int(hours // 8 + 1))
+        intervals = calendar._work_intervals_batch(
+            pytz.utc.localize(min(starts)), pytz.utc.localize(max(starts) + horizon))[False]
+        spans = [(begin.astimezone(pytz.utc).replace(tzinfo=None), end.astimezone(pytz.utc).replace(tzinfo=None))
+                 for begin, end, _meta in intervals]
+        ends = [end for _begin, end in spans]
+        deadlines = []
+        for start in starts:
+            left, deadline = timedelta(hours=hours), None
+            for begin, end in spans[bisect.bisect_right(ends, start):]:
+                begin = max(begin, start)
+                if end - begin >= left:
+                    deadline = begin + left
+                    break
+                left -= end - begin
+            deadlines.append(deadline or start + timedelta(hours=hours))
+        return deadlines
+
+    def _sla_replan_open_leads(self):
+        """The team's SLA changed: replan the deadlines of its open leads whose
+        SLA is not met yet. Won, lost and met leads keep theirs: they were
+        judged under the SLA of their time."""
+        Lead = self.env["crm.lead"]
+        leads = Lead.sudo().search([
+            ("team_id", "in", self.ids), ("active", "=", True), ("stage_id.is_won", "=", False),
+            ("sla_status", "!=", "met"),
+        ])
+        for name in ("sla_first_touch_deadline", "sla_feedback_deadline", "sla_status"):
+            self.env.add_to_compute(Lead._fields[name], leads)
+
+    @api.model
+    def _cron_sla_check(self, batch_size=1000):
+        """Hourly: refresh the SLA statuses time has changed, escalate new breaches
+        to the team leader, reassign leads breached twice where the team asks for
+        it. Idempotent (a lead is escalated once per breach level), batched, and
+        robust to leads deleted or reassigned meanwhile: every step re-reads state."""
+        Lead = self.env["crm.lead"]
+        now = fields.Datetime.now()
+        pending = Lead.search([("sla_status", "in", ("on_track", "due_soon"))])
+        self.env.add_to_compute(Lead._fields["sla_status"], pending)
+        pending.flush_recordset(["sla_status"])
+        to_escalate = Lead.search([
+            ("sla_status", "=", "breached"), ("sla_escalation_count", "=", 0), ("active", "=", True),
+        ], limit=batch_size)
+        self._sla_escalate(to_escalate)
+        second = Lead.search([
+            ("sla_status", "=", "breached"), ("sla_escalation_count", "=", 1), ("active", "=", True),
+            ("date_first_touch", "=", False), ("team_id.sla_reassign_on_breach", "=", True),
+        ], limit=batch_size)
+        # Breached a second time: one more SLA period has passed since the escalation.
+        self._sla_reassign(second.filtered(
+            lambda lead: lead.sla_first_touch_deadline and lead.date_open and lead.sla_escalated_on
+            and now > lead.sla_escalated_on + (lead.sla_first_touch_deadline - lead.date_open)
+        ))
+        remaining = Lead.search_count([
+            ("sla_status", "=", "breached"), ("sla_escalation_count", "=", 0), ("active", "=", True)])
+        self.env["ir.cron"]._notify_progress(done=len(to_escalate) + len(second), remaining=remaining)
+
+    @api.model
+    def _sla_escalate(self, leads):
+        """A To-Do for the team leader of each breached lead, in one create."""
+        leads = leads.exists().filtered(lambda lead: lead.sla_escalation_count == 0)
+        to_alert = leads.filtered(lambda lead: lead.team_id.user_id)
+        for (leader, salesperson), group in to_alert.grouped(lambda lead: (lead.team_id.user_id, lead.user_id)).items():
+            group.sudo().activity_schedule(
+                "mail.mail_activity_data_todo", user_id=leader.id,
+                summary=_("SLA breached: %(salesperson)s has not followed up", salesperson=salesperson.name or "-"))
+        leads.sudo().write({"sla_escalation_count": 1, "sla_escalated_on": fields.Datetime.now()})
+
+    @api.model
+    def _sla_reassign(self, leads):
+        """Give leads breached twice to the team member with the fewest open leads."""
+        leads = leads.exists().filtered(lambda lead: lead.sla_escalation_count == 1 and not lead.date_first_touch)
+        open_counts = dict(self.env["crm.lead"]._read_group(
+            [("user_id", "in", leads.team_id.member_ids.ids), ("active", "=", True), ("probability", "<", 100)],
+            ["user_id"], ["__count"]))
+        by_user = defaultdict(lambda: self.env["crm.lead"])
+        for lead in leads:
+            members = lead.team_id.member_ids - lead.user_id
+            if not members:
+                continue
+            user = min(members, key=lambda member: (open_counts.get(member, 0), member.id))
+            open_counts[user] = open_counts.get(user, 0) + 1
+            by_user[user] |= lead
+        for user, user_leads in by_user.items():
+            user_leads.sudo().write({"user_id": user.id, "sla_escalation_count": 2})

@@ -59,9 +59,18 @@ class ResCompany(models.Model):
             return "c"
         return "d"
 
+    def _lead_definition_changed(self):
+        """The lead definition changed: the form shows it at once, and the
+        pipeline job re-evaluates these companies' open leads."""
+        Lead = self.env["crm.lead"]
+        Lead.invalidate_model([name for name in Lead._fields if name.startswith("definition_")]
+                              + ["meets_definition"])
+        self._scoring_rules_changed()
+
     def _scoring_rules_changed(self):
-        """Rules or cut-offs changed: forget cached rules, and have the scoring
-        job rescore these companies' open leads in committed batches."""
+        """Rules, cut-offs or the lead definition changed: forget cached rules,
+        and have the pipeline job run these companies' open leads again, in
+        committed batches."""
         self.env.registry.clear_cache()
         now = fields.Datetime.now()
         for company in self.sudo():  # a handful of companies

@@ -3,8 +3,7 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
-from ..models.crm_lead import LIFECYCLE_STAGES
-from ..models.crm_lost_reason import FEEDBACK_CATEGORIES, FOLLOW_UPS
+from ..tools.constants import FEEDBACK_CATEGORIES, FOLLOW_UPS, LIFECYCLE_STAGES
 
 
 class CrmFeedbackReport(models.Model):

@@ -3,7 +3,7 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
-from ..models.crm_lead import GRADES, LIFECYCLE_STAGES
+from ..tools.constants import GRADES, LIFECYCLE_STAGES
 
 BUCKET_SIZE = 10
 

@@ -3,7 +3,7 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
-from ..models.crm_lead import SLA_STATUSES
+from ..tools.constants import SLA_STATUSES
 
 
 class CrmSlaReport(models.Model):

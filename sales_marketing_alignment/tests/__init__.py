@@ -10,3 +10,4 @@ from . import test_scoring
 from . import test_scoring_tour
 from . import test_sla
 from . import test_tour
+from . import test_pipeline

@@ -1,16 +1,55 @@
 # Copyright 2026 The sales_marketing_alignment authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo.addons.mail.tests.common import mail_new_test_user
+from odoo import fields
 from odoo.tests import TransactionCase
+from odoo.tools import SQL
+
+from odoo.addons.mail.tests.common import mail_new_test_user
+
+from ..tools.constants import ROUTING_PARAM
+
+
+def reset_alignment_configuration(env, companies=None, routing=True):
+    """Put the companies in the state of a fresh install, whatever the
+    database holds (demo data configures a lead definition, scoring and
+    routing rules, thresholds and SLAs): no criterion, no rule, default
+    threshold and cut-offs, alignment routing on (or off, for Odoo's own
+    assignment). Tests then configure only what they rely on."""
+    companies = companies or env["res.company"].search([])
+    for model in ("crm.lead.definition.criterion", "crm.scoring.rule", "crm.routing.rule"):
+        records = env[model].search([("company_id", "in", companies.ids)])
+        if records:
+            records.write({"active": False})
+    companies.write({
+        "mql_threshold": 50, "score_grade_a": 80, "score_grade_b": 50, "score_grade_c": 20,
+        "sla_first_touch_hours": 4.0, "sla_feedback_days": 2.0,
+    })
+    env["ir.config_parameter"].set_param(ROUTING_PARAM, str(routing))
+    env["ir.config_parameter"].set_param("crm.lead.auto.assignment", False)
+    env.registry.clear_cache()
+    # The leads the database already holds owe the pipeline job nothing: jobs
+    # run by a test see the test's own leads only. Set-based SQL, like the
+    # job's own bookkeeping would be for thousands of demo leads.
+    env.flush_all()
+    env.cr.execute(SQL("""
+        UPDATE crm_lead AS l
+           SET score_rules_version = c.score_rules_version, date_scored = %(now)s,
+               routing_state = CASE WHEN l.routing_state = 'queued' THEN 'unmatched' ELSE l.routing_state END
+          FROM res_company AS c
+         WHERE c.id = COALESCE(l.company_id, %(company)s)
+    """, now=fields.Datetime.now(), company=env.company.id))
+    env.invalidate_all()
 
 
 class AlignmentCommon(TransactionCase):
-    """Users per role, a team and a campaign, built once per class."""
+    """A company with no alignment configuration, users per role, a team and
+    a campaign, built once per class."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.env.company
+        reset_alignment_configuration(cls.env)
         cls.user_rep = mail_new_test_user(
             cls.env, login="sma_rep", name="Rita Rep", email="rep@example.com",
             groups="base.group_user,sales_team.group_sale_salesman",
@@ -37,3 +76,13 @@ class AlignmentCommon(TransactionCase):
             "member_ids": [(6, 0, [cls.user_rep.id, cls.user_rep_other.id])],
         })
         cls.campaign = cls.env["utm.campaign"].create({"title": "Test Webinar", "cost": 1000.0})
+
+    def run_pipeline_job(self):
+        """One run of the pipeline job (rule, cut-off and definition changes)."""
+        self.env["crm.scoring.rule"]._cron_score_leads()
+
+    def flush_pipeline(self):
+        """End of the transaction's work, as at commit: the leads created or
+        written go through the pipeline (definition, score, hand-off, route)."""
+        self.env.flush_all()
+        self.env.cr.flush()

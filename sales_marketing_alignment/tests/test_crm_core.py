@@ -29,9 +29,19 @@ from odoo.addons.crm.tests import (
     test_sales_team_ui,
 )
 
+from .common import reset_alignment_configuration
+
 
 class CoreCrmMixin:
+    """Runs a crm test class in a company where the addon is installed but
+    not configured, whatever the database holds (demo data configures one)."""
+
     allow_inherited_tests_method = True
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        reset_alignment_configuration(cls.env, routing=False)
 
 
 @tagged("post_install", "-at_install", "sma_core_crm")

@@ -29,9 +29,11 @@ class TestLeadDefinition(AlignmentCommon):
         ])
 
     def _lead(self, **vals):
-        return self.env["crm.lead"].create(dict({
+        lead = self.env["crm.lead"].create(dict({
             "name": "Prospect", "type": "lead", "team_id": self.team.id, "user_id": self.user_rep.id,
         }, **vals))
+        self.flush_pipeline()
+        return lead
 
     # ------------------------------------------------------------
     # Profile fields
@@ -109,12 +111,16 @@ class TestLeadDefinition(AlignmentCommon):
         lead = self._lead(budget_status="formal")
         self.assertEqual(lead.lifecycle_stage, "inquiry")
         role.active = False
-        self.assertEqual(lead.definition_must_count, 1)
+        self.assertEqual(lead.definition_must_count, 1, "the form shows the new definition at once")
+        self.assertEqual(lead.lifecycle_stage, "inquiry", "stages follow through the versioned job")
+        self.run_pipeline_job()
         self.assertEqual(lead.lifecycle_stage, "lead", "archiving a must-have re-evaluates open leads")
         role.active = True
+        self.run_pipeline_job()
         self.assertEqual(lead.lifecycle_stage, "inquiry")
         budget.requirement = "nice"
         role.requirement = "nice"
+        self.run_pipeline_job()
         self.assertEqual(lead.lifecycle_stage, "lead")
 
     def test_properties_criterion(self):
@@ -131,6 +137,7 @@ class TestLeadDefinition(AlignmentCommon):
         self.assertFalse(not_approved.meets_definition)
         self.assertEqual((approved | not_approved).mapped("lifecycle_stage"), ["lead", "inquiry"])
         not_approved.lead_properties = {"budget_approved": True}
+        self.flush_pipeline()
         self.assertEqual(not_approved.lifecycle_stage, "lead")
 
     def test_related_field_criterion(self):
@@ -141,6 +148,7 @@ class TestLeadDefinition(AlignmentCommon):
         lead = self._lead()
         self.assertEqual(lead.lifecycle_stage, "inquiry")
         lead.country_id = belgium
+        self.flush_pipeline()
         self.assertEqual(lead.lifecycle_stage, "lead")
 
     def test_form_shows_live_completeness(self):
@@ -205,6 +213,7 @@ class TestLeadDefinition(AlignmentCommon):
         self.assertEqual(lead_a.lifecycle_stage, "lead")
         lead_b = self.env["crm.lead"].with_company(company_b).create(
             {"name": "B lead", "type": "lead", "company_id": company_b.id})
+        self.flush_pipeline()
         self.assertFalse(lead_b.meets_definition)
         self.assertEqual(lead_b.lifecycle_stage, "inquiry")
         self.assertEqual(lead_b.definition_missing_ids, criterion_b)
@@ -222,6 +231,7 @@ class TestLeadDefinition(AlignmentCommon):
         hundred = self.env["crm.lead"].create([
             {"name": f"Bulk {i}", "type": "lead", "team_id": self.team.id} for i in range(100)
         ])
+        self.flush_pipeline()
         for leads in (one, hundred):
             leads.invalidate_recordset()
             self.env["crm.lead.definition.criterion"]._get_definition(self.env.company.id)  # warm cache

@@ -22,10 +22,12 @@ class TestLifecycle(AlignmentCommon):
         cls.History = cls.env["crm.lead.lifecycle.history"]
 
     def _lead(self, **vals):
-        return self.env["crm.lead"].create(dict({
+        lead = self.env["crm.lead"].create(dict({
             "name": "Prospect", "type": "lead", "team_id": self.team.id,
             "user_id": self.user_rep.id, "budget_status": "formal",
         }, **vals))
+        self.flush_pipeline()
+        return lead
 
     def _moves(self, lead):
         return [(h.from_stage, h.to_stage) for h in lead.lifecycle_history_ids.sorted("id")]
@@ -52,8 +54,10 @@ class TestLifecycle(AlignmentCommon):
     def test_definition_moves_inquiry_and_lead(self):
         lead = self._lead(budget_status="unknown")
         lead.with_user(self.user_rep).budget_status = "informal"
+        self.flush_pipeline()
         self.assertEqual(lead.lifecycle_stage, "lead")
         lead.with_user(self.user_rep).budget_status = "none"
+        self.flush_pipeline()
         self.assertEqual(lead.lifecycle_stage, "inquiry")
         self.assertEqual(self._moves(lead), [(False, "inquiry"), ("inquiry", "lead"), ("lead", "inquiry")])
         self.assertEqual(lead.lifecycle_history_ids.sorted("id")[1].user_id, self.user_rep)
@@ -68,15 +72,16 @@ class TestLifecycle(AlignmentCommon):
 
         def queries(vals):
             lead.invalidate_recordset()
-            lead.lifecycle_stage  # noqa: B018 (load the record as a form would)
+            _stage = lead.lifecycle_stage  # load the record as a form would
             before = self.env.cr.sql_log_count
             lead.write(vals)
-            lead.flush_recordset()
+            self.flush_pipeline()
             return self.env.cr.sql_log_count - before
 
         with_definition = queries({"description": "<p>called</p>"})
         reevaluated = queries({"budget_status": "none"})
         self.env["crm.lead.definition.criterion"].search([]).active = False
+        queries({"description": "<p>warm the caches</p>"})
         without_definition = queries({"description": "<p>called again</p>"})
         self.assertEqual(with_definition, without_definition, "unrelated writes cost no definition query")
         self.assertGreater(reevaluated, with_definition)
@@ -176,7 +181,7 @@ class TestLifecycle(AlignmentCommon):
     def test_reject_wizard(self):
         lead = self._mql()
         action = lead.with_user(self.user_rep).action_open_handoff_reject()
-        wizard_form = Form(self.env[action["res_model"]].with_user(self.user_rep).with_context(action["context"]))
+        wizard_form = Form(self.env[action["res_model"]].with_user(self.user_rep).with_context(**action["context"]))
         wizard_form.reason_id = self.reason
         wizard_form.to_stage = "nurture"
         wizard_form.save().action_confirm()
@@ -204,6 +209,7 @@ class TestLifecycle(AlignmentCommon):
         lost_lead.action_set_lost(lost_reason_id=self.reason_close.id)
         self.assertEqual(lost_lead.lifecycle_stage, "disqualified")
         lost_lead.toggle_active()
+        self.flush_pipeline()
         self.assertEqual(lost_lead.lifecycle_stage, "inquiry", "a restored lead follows the definition again")
 
     def test_convert_wizard(self):
@@ -256,7 +262,7 @@ class TestLifecycle(AlignmentCommon):
         self.env.cr.execute(
             "UPDATE crm_lead SET lifecycle_stage = 'lead' WHERE id IN %s", [(won.id, lead.id)])
         self.env.invalidate_all()
-        self.env["crm.lead"]._lifecycle_init_existing()
+        self.History._lifecycle_init_existing()
         self.assertEqual((won.lifecycle_stage, lead.lifecycle_stage), ("customer", "lead"))
         self.assertEqual(self._moves(won), [(False, "customer")])
         self.assertEqual(won.lifecycle_history_ids.date, won.create_date)

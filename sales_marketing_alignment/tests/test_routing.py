@@ -32,6 +32,7 @@ class TestRouting(RoutingCommon):
         rule = self._rule(name="Hot leads", score_min=30)
         leads = self.Lead.create([{"name": "L%s" % i, "type": "lead", "user_id": False, "expected_revenue": 20000}
                                   for i in range(5)])
+        self.flush_pipeline()
         self.assertEqual(leads.mapped("user_id"), self.user_rep | self.user_rep_other)
         self.assertEqual([lead.user_id for lead in leads],
                          [self.user_rep, self.user_rep_other, self.user_rep, self.user_rep_other, self.user_rep])
@@ -62,6 +63,7 @@ class TestRouting(RoutingCommon):
         self._rule(distribution="capacity", score_min=30)
         leads = self.Lead.create([{"name": "C%s" % i, "type": "lead", "user_id": False, "expected_revenue": 20000}
                                   for i in range(3)])
+        self.flush_pipeline()
         self.assertEqual(sorted(leads.user_id.ids), sorted((self.user_rep | self.user_rep_other).ids))
         self.assertEqual(len(leads.filtered(lambda lead: lead.user_id == self.user_rep)), 1)
         waiting = leads.filtered(lambda lead: not lead.user_id)
@@ -109,18 +111,22 @@ class TestRouting(RoutingCommon):
         self.assertIn(cold, self.Lead.search([("routing_state", "=", "unmatched")]))
         # Score moves into another rule's range: routed again.
         cold.expected_revenue = 20000
+        self.flush_pipeline()
         self.assertEqual((cold.routing_state, cold.user_id), ("assigned", self.user_rep))
         self.assertEqual(len(cold.routing_log_ids), 2)
 
     def test_manual_assignment_is_kept_unless_the_rule_overrides(self):
         rule = self._rule(score_min=30, target="user", user_id=self.user_rep.id)
-        mine = self._lead(expected_revenue=20000, user_id=self.user_rep_other.id)
+        # A person creating a lead with a salesperson chose them.
+        mine = self.Lead.with_user(self.user_sales_manager).create({
+            "name": "Mine", "type": "lead", "expected_revenue": 20000, "user_id": self.user_rep_other.id})
+        self.flush_pipeline()
         self.assertTrue(mine.assignment_manual)
         self.assertEqual((mine.user_id, mine.routing_state), (self.user_rep_other, "kept"))
         self.assertIn("assigned by hand", mine.routing_log_ids.reason)
         routed = self._lead(expected_revenue=20000)
         self.assertEqual(routed.user_id, self.user_rep)
-        routed.user_id = self.user_rep_other  # a manager moves it by hand
+        routed.with_user(self.user_sales_manager).user_id = self.user_rep_other  # a manager moves it by hand
         self.assertTrue(routed.assignment_manual)
         rule.override_manual = True
         (mine | routed).action_score_and_route()
@@ -199,13 +205,14 @@ class TestRoutingPerformance(RoutingCommon):
         one = self.Lead.create([{"name": "One", "type": "lead", "user_id": False, "expected_revenue": 20000}])
         hundred = self.Lead.create([{"name": "H%s" % i, "type": "lead", "user_id": False,
                                      "expected_revenue": 20000 if i % 2 else 0} for i in range(100)])
+        self.flush_pipeline()
         Rules.active = True
         self.env.flush_all()
         self.env.invalidate_all()
-        with self.assertQueryCount(60):
+        with self.assertQueryCount(68):
             one.action_score_and_route()
         self.assertEqual(one.routing_state, "assigned")
         self.env.invalidate_all()
-        with self.assertQueryCount(57):
+        with self.assertQueryCount(60):
             hundred.action_score_and_route()
         self.assertEqual(set(hundred.mapped("routing_state")), {"assigned", "nurture"})

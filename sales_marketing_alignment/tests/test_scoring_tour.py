@@ -4,6 +4,8 @@ from odoo.tests import HttpCase, tagged
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
+from .common import reset_alignment_configuration
+
 
 @tagged("post_install", "-at_install", "sma_tour")
 class TestScoringRoutingTour(HttpCase):
@@ -54,7 +56,7 @@ class TestScoringRoutingTour(HttpCase):
         # 60 reaches the sales-ready score: handed to sales.
         self.assertEqual(lead.lifecycle_stage, "mql")
         self.assertTrue(lead.date_handoff)
-        # The creator was the default salesperson, not a hand-made choice: routed.
+        # No salesperson was chosen: routed.
         self.assertEqual(
             (lead.routing_state, lead.routing_rule_id, lead.team_id, lead.user_id, lead.assignment_manual),
             ("assigned", routing_rule, team, rep, False),
@@ -63,6 +65,33 @@ class TestScoringRoutingTour(HttpCase):
         self.assertEqual(len(log), 1)
         self.assertEqual(
             (log.rule_id, log.outcome, log.score, log.user_id, log.previous_user_id),
-            (routing_rule, "assigned", 60, rep, admin),
+            (routing_rule, "assigned", 60, rep, self.env["res.users"]),
         )
         self.assertIn("Rita Router", log.reason)
+
+
+@tagged("post_install", "-at_install", "sma_tour")
+class TestRoutingNoticeTour(HttpCase):
+    def test_rep_save_routed_to_colleague(self):
+        """A rep saves a lead with no salesperson that routing sends to a
+        colleague: the save succeeds and the form says where it went."""
+        reset_alignment_configuration(self.env)
+        rep = mail_new_test_user(
+            self.env, login="tour_notice_rep", name="Rita Saver", email="rita.saver@example.com",
+            groups="base.group_user,sales_team.group_sale_salesman,crm.group_use_lead",
+        )
+        colleague = mail_new_test_user(
+            self.env, login="tour_notice_colleague", name="Omar Colleague", email="omar.c@example.com",
+            groups="base.group_user,sales_team.group_sale_salesman",
+        )
+        team = self.env["crm.team"].create({"name": "Tour Routing Team", "member_ids": [(6, 0, colleague.ids)]})
+        self.env["crm.routing.rule"].create({"name": "All to the tour team", "target": "team", "team_id": team.id})
+
+        self.start_tour("/odoo/action-crm.crm_lead_all_leads/new", "sma_routing_notice_tour", login="tour_notice_rep")
+
+        lead = self.env["crm.lead"].search([("name", "=", "Routed away by tour")])
+        self.assertEqual(len(lead), 1, "the rep's save was kept")
+        self.assertEqual((lead.user_id, lead.team_id, lead.routing_state), (colleague, team, "assigned"))
+        self.assertFalse(lead.assignment_manual)
+        self.assertEqual(lead.create_uid, rep)
+        self.assertFalse(lead.with_user(rep)._filtered_access("read"), "the rep can no longer read it")

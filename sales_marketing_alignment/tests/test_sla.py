@@ -64,7 +64,7 @@ class TestSla(AlignmentCommon):
         self.assertEqual(lead._sla_status_at(datetime(2026, 11, 23, 7, 0)), "due_soon")
         self.assertEqual(lead._sla_status_at(datetime(2026, 11, 23, 11, 0)), "breached")
         # The stored status, kept current by the hourly job, says breached today.
-        self.env["crm.lead"]._cron_sla_check()
+        self.env["crm.team"]._cron_sla_check()
         self.assertEqual(lead.sla_status, "breached")
         # A first touch in time is met, a late one stays breached.
         lead.date_first_touch = datetime(2026, 11, 23, 9, 0)
@@ -98,16 +98,15 @@ class TestSla(AlignmentCommon):
         self.assertEqual(answered.date_feedback, now + timedelta(days=1))
         self.assertEqual(answered.sla_status, "met")
         with freeze_time(now + timedelta(days=3)):
-            self.env["crm.lead"]._cron_sla_check()
+            self.env["crm.team"]._cron_sla_check()
         self.assertEqual(ignored.sla_status, "breached")
 
     def test_escalation_idempotent(self):
         old = fields.Datetime.now() - timedelta(days=10)
         breached = self._lead(old)
         self.assertEqual(breached.sla_status, "breached")
-        Lead = self.env["crm.lead"]
-        Lead._cron_sla_check()
-        Lead._cron_sla_check()
+        self.env["crm.team"]._cron_sla_check()
+        self.env["crm.team"]._cron_sla_check()
         alerts = self.env["mail.activity"].search([
             ("res_model", "=", "crm.lead"), ("res_id", "=", breached.id), ("summary", "like", "SLA breached")])
         self.assertEqual(len(alerts), 1, "escalated once, however often the job runs")
@@ -121,7 +120,7 @@ class TestSla(AlignmentCommon):
         batch = kept | deleted | reassigned
         deleted.unlink()
         reassigned.sla_escalation_count = 1  # escalated by another worker meanwhile
-        batch._sla_escalate()
+        self.env["crm.team"]._sla_escalate(batch)
         self.assertEqual(kept.sla_escalation_count, 1)
         self.assertEqual(len(self.env["mail.activity"].search([
             ("res_model", "=", "crm.lead"), ("res_id", "in", (kept | reassigned).ids),
@@ -131,12 +130,12 @@ class TestSla(AlignmentCommon):
         self.team.sla_reassign_on_breach = True
         old = fields.Datetime.now() - timedelta(days=20)
         lead = self._lead(old)
-        self.env["crm.lead"]._cron_sla_check()
+        self.env["crm.team"]._cron_sla_check()
         self.assertEqual((lead.sla_escalation_count, lead.user_id), (1, self.user_rep))
-        self.env["crm.lead"]._cron_sla_check()
+        self.env["crm.team"]._cron_sla_check()
         self.assertEqual(lead.user_id, self.user_rep, "not before one more SLA period after the escalation")
         lead.sla_escalated_on = fields.Datetime.now() - timedelta(days=10)
-        self.env["crm.lead"]._cron_sla_check()
+        self.env["crm.team"]._cron_sla_check()
         self.assertEqual(lead.user_id, self.user_rep_other, "to the member with the fewest open leads")
         self.assertEqual(lead.sla_escalation_count, 2)
         self.assertEqual(lead.sla_status, "on_track", "a fresh first-touch SLA for the new rep")

@@ -7,12 +7,15 @@ from odoo.tests import HttpCase, tagged
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
+from .common import reset_alignment_configuration
+
 
 @tagged("post_install", "-at_install", "sma_tour")
 class TestLeadDefinitionTour(HttpCase):
     def test_lead_definition_tour(self):
         """An admin adds a must-have in the domain editor; a lead missing it shows as
         Inquiry; filling the field in the form makes it a Lead."""
+        reset_alignment_configuration(self.env)
         lead = self.env["crm.lead"].create({"name": "Tour prospect", "type": "lead"})
         self.assertEqual(lead.lifecycle_stage, "lead")
 
@@ -20,6 +23,8 @@ class TestLeadDefinitionTour(HttpCase):
         criterion = self.env["crm.lead.definition.criterion"].search([("name", "=", "Budget identified by tour")])
         self.assertEqual((criterion.requirement, criterion.domain),
                          ("must", '[("budget_status", "in", ["formal", "informal"])]'))
+        # The definition changed: the pipeline job re-evaluates open leads.
+        self.env["crm.scoring.rule"]._cron_score_leads()
         lead.invalidate_recordset()
         self.assertEqual(lead.lifecycle_stage, "inquiry")
 

@@ -10,7 +10,7 @@ class CrmLeadHandoffReject(models.TransientModel):
     _description = "Reject Lead Hand-off"
 
     lead_ids = fields.Many2many("crm.lead", string="Leads", required=True)
-    reason_id = fields.Many2one("crm.lost.reason", string="Reason", required=True)
+    reason_id = fields.Many2one("crm.lost.reason", required=True)
     to_stage = fields.Selection(
         [("nurture", "Back to marketing nurture"), ("disqualified", "Disqualify (mark as lost)")],
         string="Send to", required=True, compute="_compute_to_stage", store=True, readonly=False,

@@ -10,7 +10,7 @@ class CrmQuickActionApply(models.TransientModel):
     _description = "Apply Quick Action"
 
     lead_ids = fields.Many2many("crm.lead", string="Leads", required=True)
-    quick_action_id = fields.Many2one("crm.quick.action", string="Quick Action", required=True)
+    quick_action_id = fields.Many2one("crm.quick.action", required=True)
 
     @api.model
     def default_get(self, fields_list):

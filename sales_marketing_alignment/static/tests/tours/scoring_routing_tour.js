@@ -120,6 +120,11 @@ registry.category("web_tour.tours").add("sma_scoring_routing_tour", {
             run: `select "decision_maker"`,
         },
         {
+            trigger: ".o_field_widget[name=user_id] input",
+            content: "No salesperson: routing decides",
+            run: "clear",
+        },
+        {
             trigger: ".o_form_button_save",
             content: "Save the lead",
             run: "click",

@@ -1,0 +1,149 @@
+# Copyright 2026 The sales_marketing_alignment authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Selections and constants shared by the addon's models and reports.
+
+This module imports no model file, so that every model file can import it
+without import cycles.
+"""
+
+import psycopg2
+
+from odoo.exceptions import UserError
+
+# ------------------------------------------------------------
+# Lead qualification and lifecycle
+# ------------------------------------------------------------
+
+LIFECYCLE_STAGES = [
+    ("inquiry", "Inquiry"),
+    ("lead", "Lead"),
+    ("mql", "MQL"),
+    ("sal", "SAL"),
+    ("sql", "SQL"),
+    ("customer", "Customer"),
+    ("nurture", "Nurture"),
+    ("disqualified", "Disqualified"),
+]
+BUYING_ROLES = [
+    ("decision_maker", "Decision maker"),
+    ("budget_holder", "Budget holder"),
+    ("influencer", "Influencer"),
+    ("evaluator", "Evaluator"),
+    ("end_user", "End user"),
+    ("unknown", "Unknown"),
+]
+BUDGET_STATUSES = [
+    ("formal", "Formal"),
+    ("informal", "Informal"),
+    ("none", "None"),
+    ("unknown", "Unknown"),
+]
+EVALUATION_TIMEFRAMES = [
+    ("under_1_month", "Under 1 month"),
+    ("1_3_months", "1-3 months"),
+    ("3_6_months", "3-6 months"),
+    ("6_12_months", "6-12 months"),
+    ("over_12_months", "Over 12 months"),
+    ("unknown", "Unknown"),
+]
+COMPANY_SIZES = [
+    ("1_10", "1-10 employees"),
+    ("11_50", "11-50 employees"),
+    ("51_200", "51-200 employees"),
+    ("201_1000", "201-1,000 employees"),
+    ("1001_5000", "1,001-5,000 employees"),
+    ("over_5000", "Over 5,000 employees"),
+    ("unknown", "Unknown"),
+]
+# Stages from which marketing hands a lead to sales.
+HANDOFF_STAGES = ("lead", "nurture")
+# Where a rejected hand-off goes.
+REJECT_STAGES = ("nurture", "disqualified")
+# Open leads the scoring job rescores daily (decay) and after rule changes.
+CLOSED_STAGES = ("customer", "disqualified")
+
+# ------------------------------------------------------------
+# Accountability
+# ------------------------------------------------------------
+
+SLA_STATUSES = [
+    ("none", "No SLA"),
+    ("on_track", "On track"),
+    ("due_soon", "Due soon"),
+    ("breached", "Breached"),
+    ("met", "Met"),
+]
+DUE_SOON_SHARE = 0.25  # "due soon" when less than a quarter of the SLA time is left
+
+# ------------------------------------------------------------
+# Scoring
+# ------------------------------------------------------------
+
+GRADES = [("a", "A"), ("b", "B"), ("c", "C"), ("d", "D")]
+DIMENSIONS = [("fit", "Fit"), ("engagement", "Engagement")]
+POINTS_LIMIT = 1000
+
+# ------------------------------------------------------------
+# Routing
+# ------------------------------------------------------------
+
+SCORE_BOUND = 99999
+ROUTING_TARGETS = [
+    ("team", "Sales team"),
+    ("user", "Salesperson"),
+    ("partner", "Channel partner"),
+    ("nurture", "Marketing nurture"),
+]
+DISTRIBUTIONS = [
+    ("round_robin", "Round-robin"),
+    ("capacity", "By remaining capacity"),
+]
+ROUTING_OUTCOMES = [
+    ("assigned", "Assigned"),
+    ("team", "Waiting in team"),
+    ("partner", "Forwarded to partner"),
+    ("nurture", "Sent to nurture"),
+    ("kept", "Manual assignment kept"),
+    ("unmatched", "No rule matched"),
+    ("queued", "Waiting for the routing job"),
+]
+# Routing decides for leads sales has not accepted yet.
+ROUTABLE_STAGES = ("inquiry", "lead", "mql", "nurture")
+# Which engine assigns leads: this addon's routing rules, or Odoo's own
+# rule-based assignment (crm.team assignment crons); never both.
+ROUTING_PARAM = "sales_marketing_alignment.routing_enabled"
+
+# ------------------------------------------------------------
+# Feedback
+# ------------------------------------------------------------
+
+FEEDBACK_CATEGORIES = [
+    ("decision_made", "Profile matched, decision already made"),
+    ("timeframe_delayed", "Profile matched, time frame delayed"),
+    ("price_too_high", "Profile matched, price too high"),
+    ("not_icp", "Not our profile"),
+    ("unreachable", "Unreachable"),
+    ("duplicate", "Duplicate"),
+    ("other", "Other"),
+]
+FOLLOW_UPS = [
+    ("nurture", "Return to marketing nurture"),
+    ("alert", "Alert management"),
+    ("close", "Close"),
+]
+
+# ------------------------------------------------------------
+# Rule evaluation
+# ------------------------------------------------------------
+
+# What a broken rule raises when it runs: a domain that no longer parses or
+# names a field an uninstalled module removed (ValueError, SyntaxError,
+# NameError, KeyError, TypeError), or compares a field with a value of the
+# wrong type (DataError) or with an operator its type lacks (ProgrammingError,
+# e.g. "operator does not exist"). Database failures such as a statement timeout or a
+# serialization failure are not rule errors: they propagate, so that the
+# transaction is retried instead of saving a score without the rule.
+RULE_ERRORS = (
+    ValueError, TypeError, KeyError, NameError, SyntaxError, AttributeError, UserError,
+    psycopg2.DataError, psycopg2.ProgrammingError,
+)
