@@ -4,9 +4,10 @@
 1. Lint: OCA's ``pylint-odoo`` with the repository's ``.pylintrc`` on every
    addon of the repository (each top-level folder with a ``__manifest__.py``).
    It counts as one test: passed when pylint reports nothing, failed otherwise.
-2. The addon's Odoo tests (Odoo's own runner, ``--test-enable --test-tags``) on
-   a throwaway database without demo data. They include Odoo's own ``crm``
-   test classes re-run post-install with the addon installed
+2. The addon's Odoo tests (Odoo's own runner, ``--test-enable --test-tags``),
+   twice: on a throwaway database without demo data, then on one with demo
+   data (as OCA's CI and Odoo's runbot run them). They include Odoo's own
+   ``crm`` test classes re-run post-install with the addon installed
    (``sales_marketing_alignment/tests/test_crm_core.py``).
 3. The end-to-end and packaging suite in ``tests/`` (pytest): it installs the
    addon with its demo data in another throwaway database, serves it and
@@ -70,24 +71,26 @@ def run_pylint():
         count, proc.returncode, log_path.relative_to(ROOT))]
 
 
-def run_odoo_tests(http_port):
-    """Odoo's runner on a fresh database; returns (passed, failed, notes)."""
-    db = "sma_test_%d" % os.getpid()
+def run_odoo_tests(http_port, demo):
+    """Odoo's runner on a fresh database, with or without demo data (as
+    OCA's CI and Odoo's runbot run it: with); returns (passed, failed, notes)."""
+    label = "with demo data" if demo else "without demo data"
+    db = "sma_test_%d_%s" % (os.getpid(), "demo" if demo else "nodemo")
     dropdb(db)
-    log_path = LOG_DIR / "odoo-tests.log"
+    log_path = LOG_DIR / ("odoo-tests-demo.log" if demo else "odoo-tests.log")
     cmd = [
         sys.executable, "-m", "odoo",
         "-d", db,
         "--addons-path", addons_path(),
         "-i", ADDON,
-        "--without-demo", "all",
+        *([] if demo else ["--without-demo", "all"]),
         "--test-enable", "--test-tags", "/%s" % ADDON,
         "--http-port", str(http_port),
         "--stop-after-init",
         "--log-level", "info",
         "--max-cron-threads", "0",
     ]
-    print("== Odoo tests: %s (log: %s)" % (" ".join(cmd[1:]), log_path), flush=True)
+    print("== Odoo tests %s: %s (log: %s)" % (label, " ".join(cmd[1:]), log_path), flush=True)
     notes, result, skips, log_errors = [], None, [], []
     with open(log_path, "w") as log:
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE,
@@ -108,7 +111,7 @@ def run_odoo_tests(http_port):
         code = proc.wait()
     dropdb(db)
     if result is None:
-        notes.append("Odoo's runner printed no result line (exit code %s)" % code)
+        notes.append("Odoo's runner printed no result line %s (exit code %s)" % (label, code))
         return 0, 1, notes
     failed, errors, total = result
     tour_skips = [s for s in skips if TOUR_SKIP_RE.search(s[1])]
@@ -117,16 +120,16 @@ def run_odoo_tests(http_port):
     passed = total - failed - errors - len(skips)
     bad = failed + errors + len(tour_skips)
     if code != 0 and bad == 0:
-        notes.append("Odoo exited with code %s" % code)
+        notes.append("Odoo exited with code %s (%s)" % (code, label))
         bad = 1
     if log_errors and bad == 0:
-        notes.append("errors logged outside tests: %s" % log_errors[0])
+        notes.append("errors logged outside tests (%s): %s" % (label, log_errors[0]))
         bad = 1
     if total == 0:
-        notes.append("Odoo's runner executed no test")
+        notes.append("Odoo's runner executed no test (%s)" % label)
         bad = max(bad, 1)
-    print("   Odoo: %d run, %d failed, %d errors, %d skipped" % (
-        total, failed, errors, len(skips)), flush=True)
+    print("   Odoo %s: %d run, %d failed, %d errors, %d skipped" % (
+        label, total, failed, errors, len(skips)), flush=True)
     return passed, bad, notes
 
 
@@ -162,7 +165,9 @@ def main():
     start = time.time()
     http_port = int(os.environ.get("SMA_TEST_HTTP_PORT", "8169"))
     passed, failed, notes = 0, 0, []
-    for step in (run_pylint, lambda: run_odoo_tests(http_port), run_pytest):
+    steps = (run_pylint, lambda: run_odoo_tests(http_port, demo=False),
+             lambda: run_odoo_tests(http_port, demo=True), run_pytest)
+    for step in steps:
         p, f, n = step()
         passed, failed, notes = passed + p, failed + f, notes + n
     for note in notes:

@@ -8,7 +8,7 @@ runs every crm test again in the full registry, on a database where the addon
 is installed but not configured: the addon must break nothing in core CRM.
 """
 
-from odoo.tests import tagged
+from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.crm.tests import (
     test_crm_activity,
@@ -32,113 +32,119 @@ from odoo.addons.crm.tests import (
 from .common import reset_alignment_configuration
 
 
-class CoreCrmMixin:
+class CoreCrmMixin(TransactionCase):
     """Runs a crm test class in a company where the addon is installed but
-    not configured, whatever the database holds (demo data configures one)."""
+    not configured, whatever the database holds (demo data configures one).
+
+    Placed last among a test class's bases, it comes right before Odoo's
+    TransactionCase in the method order: the configuration is reset as soon
+    as the test environment exists, before crm's fixtures are built."""
 
     allow_inherited_tests_method = True
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        reset_alignment_configuration(cls.env, routing=False)
+        reset_alignment_configuration(cls.env, routing=False, archive_leads=False)
+        # The demo turns Odoo's Leads on for every user; crm's own tests run without it.
+        cls.env.ref("base.group_user").write({"implied_ids": [(3, cls.env.ref("crm.group_use_lead").id)]})
 
 
 @tagged("post_install", "-at_install", "sma_core_crm")
-class TestCoreCrmMailActivity(CoreCrmMixin, test_crm_activity.TestCrmMailActivity):
+class TestCoreCrmMailActivity(test_crm_activity.TestCrmMailActivity, CoreCrmMixin):
     pass
 
 
 @tagged("post_install", "-at_install", "sma_core_crm")
-class TestCoreCrmLead(CoreCrmMixin, test_crm_lead.TestCRMLead):
+class TestCoreCrmLead(test_crm_lead.TestCRMLead, CoreCrmMixin):
     pass
 
 
 @tagged("post_install", "-at_install", "sma_core_crm")
-class TestCoreLeadFormTools(CoreCrmMixin, test_crm_lead.TestLeadFormTools):
+class TestCoreLeadFormTools(test_crm_lead.TestLeadFormTools, CoreCrmMixin):
     pass
 
 
 @tagged("post_install", "-at_install", "sma_core_crm")
-class TestCoreLeadMailTrackingDuration(CoreCrmMixin, test_crm_lead.TestCrmLeadMailTrackingDuration):
+class TestCoreLeadMailTrackingDuration(test_crm_lead.TestCrmLeadMailTrackingDuration, CoreCrmMixin):
     pass
 
 
 @tagged("post_install", "-at_install", "sma_core_crm")
-class TestCoreLeadAssign(CoreCrmMixin, test_crm_lead_assignment.TestLeadAssign):
+class TestCoreLeadAssign(test_crm_lead_assignment.TestLeadAssign, CoreCrmMixin):
     pass
 
 
 @tagged("post_install", "-at_install", "sma_core_crm")
-class TestCoreLeadConvertForm(CoreCrmMixin, test_crm_lead_convert.TestLeadConvertForm):
+class TestCoreLeadConvertForm(test_crm_lead_convert.TestLeadConvertForm, CoreCrmMixin):
     pass
 
 
 @tagged("post_install", "-at_install", "sma_core_crm")
-class TestCoreLeadConvert(CoreCrmMixin, test_crm_lead_convert.TestLeadConvert):
+class TestCoreLeadConvert(test_crm_lead_convert.TestLeadConvert, CoreCrmMixin):
     pass
 
 
 @tagged("post_install", "-at_install", "sma_core_crm")
-class TestCoreLeadConvertBatch(CoreCrmMixin, test_crm_lead_convert.TestLeadConvertBatch):
+class TestCoreLeadConvertBatch(test_crm_lead_convert.TestLeadConvertBatch, CoreCrmMixin):
     pass
 
 
 @tagged("post_install", "-at_install", "sma_core_crm")
-class TestCoreLeadConvertMass(CoreCrmMixin, test_crm_lead_convert_mass.TestLeadConvertMass):
+class TestCoreLeadConvertMass(test_crm_lead_convert_mass.TestLeadConvertMass, CoreCrmMixin):
     pass
 
 
 @tagged("post_install", "-at_install", "sma_core_crm")
-class TestCoreLeadDuplicates(CoreCrmMixin, test_crm_lead_duplicates.TestCRMLead):
+class TestCoreLeadDuplicates(test_crm_lead_duplicates.TestCRMLead, CoreCrmMixin):
     pass
 
 
 @tagged("post_install", "-at_install", "sma_core_crm")
-class TestCoreLeadLost(CoreCrmMixin, test_crm_lead_lost.TestLeadConvert):
+class TestCoreLeadLost(test_crm_lead_lost.TestLeadConvert, CoreCrmMixin):
     pass
 
 
 @tagged("post_install", "-at_install", "sma_core_crm")
-class TestCoreLeadMerge(CoreCrmMixin, test_crm_lead_merge.TestLeadMerge):
+class TestCoreLeadMerge(test_crm_lead_merge.TestLeadMerge, CoreCrmMixin):
     pass
 
 
 @tagged("post_install", "-at_install", "sma_core_crm")
-class TestCoreLeadMultiCompany(CoreCrmMixin, test_crm_lead_multicompany.TestCRMLeadMultiCompany):
+class TestCoreLeadMultiCompany(test_crm_lead_multicompany.TestCRMLeadMultiCompany, CoreCrmMixin):
     pass
 
 
 @tagged("post_install", "-at_install", "sma_core_crm")
-class TestCoreLeadNotification(CoreCrmMixin, test_crm_lead_notification.NewLeadNotification):
+class TestCoreLeadNotification(test_crm_lead_notification.NewLeadNotification, CoreCrmMixin):
     pass
 
 
 @tagged("post_install", "-at_install", "sma_core_crm")
-class TestCoreLeadSmartCalendar(CoreCrmMixin, test_crm_lead_smart_calendar.TestCRMLeadSmartCalendar):
+class TestCoreLeadSmartCalendar(test_crm_lead_smart_calendar.TestCRMLeadSmartCalendar, CoreCrmMixin):
     pass
 
 
 @tagged("post_install", "-at_install", "sma_core_crm")
-class TestCorePLS(CoreCrmMixin, test_crm_pls.TestCRMPLS):
+class TestCorePLS(test_crm_pls.TestCRMPLS, CoreCrmMixin):
     pass
 
 
 @tagged("post_install", "-at_install", "sma_core_crm")
-class TestCoreCrmUi(CoreCrmMixin, test_crm_ui.TestUi):
+class TestCoreCrmUi(test_crm_ui.TestUi, CoreCrmMixin):
     pass
 
 
 @tagged("post_install", "-at_install", "sma_core_crm")
-class TestCoreCrmDigest(CoreCrmMixin, test_digest.TestCrmDigest):
+class TestCoreCrmDigest(test_digest.TestCrmDigest, CoreCrmMixin):
     pass
 
 
 @tagged("post_install", "-at_install", "sma_core_crm")
-class TestCoreLeadAssignPerf(CoreCrmMixin, test_performances.TestLeadAssignPerf):
+class TestCoreLeadAssignPerf(test_performances.TestLeadAssignPerf, CoreCrmMixin):
     pass
 
 
 @tagged("post_install", "-at_install", "sma_core_crm")
-class TestCoreSalesTeamUi(CoreCrmMixin, test_sales_team_ui.TestUi):
+class TestCoreSalesTeamUi(test_sales_team_ui.TestUi, CoreCrmMixin):
     pass

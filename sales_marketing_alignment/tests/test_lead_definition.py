@@ -123,6 +123,18 @@ class TestLeadDefinition(AlignmentCommon):
         self.run_pipeline_job()
         self.assertEqual(lead.lifecycle_stage, "lead")
 
+    def test_cached_definition_ignores_archived_criteria_in_any_context(self):
+        """The pipeline job runs with active_test off: the cached definition it
+        fills must still hold the active criteria only."""
+        budget, role, _timeframe, _trigger = self._criteria()
+        role.active = False
+        self.env.registry.clear_cache()
+        rows, must_fields = self.Criterion.with_context(active_test=False)._get_definition(self.env.company.id)
+        self.assertNotIn(role.id, [row[0] for row in rows])
+        self.assertEqual(must_fields, {"budget_status"})
+        lead = self._lead(budget_status="formal")
+        self.assertEqual(lead.lifecycle_stage, "lead")
+
     def test_properties_criterion(self):
         self.team.lead_properties_definition = [
             {"name": "budget_approved", "string": "Budget approved", "type": "boolean"},

@@ -209,10 +209,10 @@ class TestRoutingPerformance(RoutingCommon):
         Rules.active = True
         self.env.flush_all()
         self.env.invalidate_all()
-        with self.assertQueryCount(68):
+        with self.assertQueryCount(75):
             one.action_score_and_route()
         self.assertEqual(one.routing_state, "assigned")
         self.env.invalidate_all()
-        with self.assertQueryCount(60):
+        with self.assertQueryCount(66):
             hundred.action_score_and_route()
         self.assertEqual(set(hundred.mapped("routing_state")), {"assigned", "nurture"})

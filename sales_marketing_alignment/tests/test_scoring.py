@@ -335,11 +335,11 @@ class TestScoringPerformance(ScoringCommon):
         group of identical scores (100 leads here fall into 4 groups)."""
         self.company.mql_threshold = 0  # scoring only: no lifecycle moves
         one = self._make(1)
-        with self.assertQueryCount(30):
+        with self.assertQueryCount(31):
             one.action_score_and_route()
         self.assertEqual(one.score, 40)
         hundred = self._make(100)
-        with self.assertQueryCount(32):
+        with self.assertQueryCount(33):
             hundred.action_score_and_route()
         self.assertEqual(sorted(set(hundred.mapped("score"))), [40, 55, 70, 85])
         # Rescoring unchanged leads: no explanation line to create or delete.

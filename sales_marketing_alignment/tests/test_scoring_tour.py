@@ -12,6 +12,7 @@ class TestScoringRoutingTour(HttpCase):
     def test_scoring_routing_tour(self):
         """A manager creates a scoring rule and a routing rule in the UI; a lead
         created in the form is scored, explained, handed to sales and routed."""
+        reset_alignment_configuration(self.env)
         admin = self.env.ref("base.user_admin")
         # The Leads menu and the lead form of CRM need leads enabled.
         admin.groups_id |= self.env.ref("crm.group_use_lead")
