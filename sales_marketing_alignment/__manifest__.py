@@ -16,6 +16,7 @@
         "data/crm_purchase_trigger_data.xml",
         "data/crm_lead_data.xml",
         "data/crm_lost_reason_data.xml",
+        "data/mail_activity_type_data.xml",
         "data/crm_quick_action_data.xml",
         "data/ir_cron_data.xml",
         "data/ir_actions_server_data.xml",

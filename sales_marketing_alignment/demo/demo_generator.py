@@ -163,8 +163,9 @@ def generate_demo_data(env):
         created = now - timedelta(days=age_days, hours=rng.randint(0, 10), minutes=rng.randint(0, 59))
         plans.append({
             "created": created,
-            "opened": created + timedelta(hours=rng.randint(1, 72)) if user else None,
-            "converted": created + timedelta(days=rng.randint(1, 15)) if converted else None,
+            # Never in the future: a lead created an hour ago was not assigned tomorrow.
+            "opened": min(created + timedelta(hours=rng.randint(1, 72)), now) if user else None,
+            "converted": min(created + timedelta(days=rng.randint(1, 15)), now) if converted else None,
             "closed": None,
             "outcome": outcome,
             "quality": quality,

@@ -16,6 +16,7 @@ from ..tools.constants import (
     EVALUATION_TIMEFRAMES,
     GRADES,
     HANDOFF_STAGES,
+    LIFECYCLE_MOVES,
     LIFECYCLE_STAGES,
     REJECT_STAGES,
     ROUTING_OUTCOMES,
@@ -92,6 +93,11 @@ class CrmLead(models.Model):
     lifecycle_history_ids = fields.One2many("crm.lead.lifecycle.history", "lead_id")
     date_handoff = fields.Datetime("Hand-off Date", copy=False, readonly=True)
     date_accepted = fields.Datetime("Acceptance Date", copy=False, readonly=True)
+    can_answer_handoff = fields.Boolean(
+        compute="_compute_can_answer_handoff",
+        help="The current user may accept or reject this hand-off: the salesperson (for a lead "
+        "forwarded to a channel partner, the partner's salesperson), the team leader, or a sales "
+        "manager.")
     handoff_reject_reason_id = fields.Many2one(
         "crm.lost.reason", string="Rejection Reason", copy=False, readonly=True, ondelete="restrict",
     )
@@ -123,6 +129,10 @@ class CrmLead(models.Model):
     quick_action_ids = fields.Many2many(
         "crm.quick.action", string="Quick Actions", compute="_compute_quick_action_ids",
     )
+    quick_action_inline_count = fields.Integer(
+        compute="_compute_quick_action_ids",
+        help="How many quick actions show as buttons on pipeline cards (Settings); the others "
+        "are in the card's quick action menu.")
 
     # Explainable rule-based score (paper 000, "Define Quality"); Odoo's
     # predictive probability is left alone. Written by the scoring engine.
@@ -175,6 +185,14 @@ class CrmLead(models.Model):
         for lead in self:
             lead.industry_id = lead.partner_id.commercial_partner_id.industry_id or lead.industry_id
 
+    @api.depends_context("uid")
+    @api.depends("lifecycle_stage", "user_id", "team_id", "partner_assigned_id")
+    def _compute_can_answer_handoff(self):
+        manager = self.env.su or self.env.user.has_group("sales_team.group_sale_manager")
+        for lead in self:
+            lead.can_answer_handoff = lead.lifecycle_stage == "mql" and (
+                manager or self.env.user in lead._handoff_answerers())
+
     @api.depends("date_handoff", "date_open", "team_id")
     def _compute_sla_deadlines(self):
         # Deadlines follow the team's SLA at assignment and hand-off; a change
@@ -182,10 +200,10 @@ class CrmLead(models.Model):
         # Working-hour deadlines are planned per (calendar, hours) group.
         groups = defaultdict(list)
         for lead in self:
-            lead.sla_feedback_deadline = lead.date_handoff and lead.team_id and (
+            lead.sla_feedback_deadline = lead.date_handoff and lead.team_id.use_sla and (
                 lead.date_handoff + timedelta(days=lead.team_id.sla_feedback_days))
             lead.sla_first_touch_deadline = False
-            if lead.date_open and lead.team_id:
+            if lead.date_open and lead.team_id.use_sla:
                 calendar = lead.team_id._sla_calendar(lead.company_id)
                 groups[lead.team_id, calendar, lead.team_id.sla_first_touch_hours].append(lead)
         for (team, calendar, hours), leads in groups.items():
@@ -201,6 +219,7 @@ class CrmLead(models.Model):
             lead.sla_status = lead._sla_status_at(now)
 
     @api.depends_context("uid")
+    @api.depends("lifecycle_stage", "company_id")
     def _compute_quick_action_ids(self):
         # One search for all the records shown: the user's own actions and the
         # ones shared with everyone or with a team they are in or lead.
@@ -211,9 +230,11 @@ class CrmLead(models.Model):
             "|", "|", ("team_id", "=", False), ("team_id.member_ids", "in", [uid]), ("team_id.user_id", "=", uid),
         ])
         for lead in self:
+            # Only the actions whose moves fit the lead's lifecycle show on it.
             lead.quick_action_ids = actions.filtered(
-                lambda action, lead=lead: not action.company_id or action.company_id == lead.company_id
-                or not lead.company_id)
+                lambda action, lead=lead: (not action.company_id or action.company_id == lead.company_id
+                                           or not lead.company_id) and action._applies_to(lead))
+            lead.quick_action_inline_count = (lead.company_id or self.env.company).quick_action_inline_count
 
     @api.depends("score_line_ids.points", "fit_score", "engagement_score", "grade", "date_scored")
     def _compute_score_explanation(self):
@@ -310,7 +331,7 @@ class CrmLead(models.Model):
             vals = dict(vals)
             stage = vals.pop("lifecycle_stage")
             res = self.write(vals) if vals else True
-            self._set_lifecycle_stage(stage)
+            self._set_lifecycle_stage(stage, "correction")
             return res
         manual = None
         if "user_id" in vals and "assignment_manual" not in vals and self._is_person():
@@ -420,13 +441,13 @@ class CrmLead(models.Model):
                 ))
         # Nurtured leads that sales had closed come back to life when handed off again.
         self.filtered(lambda lead: not lead.active).action_unarchive()
-        self._set_lifecycle_stage("mql", extra_vals=self._handoff_vals())
+        self._set_lifecycle_stage("mql", "handoff", extra_vals=self._handoff_vals())
         return True
 
     def action_accept_handoff(self):
         """Accept handed-off leads (lifecycle SAL): their salesperson or that person's manager."""
         self._check_handoff_answer()
-        self._set_lifecycle_stage("sal", extra_vals={"date_accepted": fields.Datetime.now()})
+        self._set_lifecycle_stage("sal", "accept", extra_vals={"date_accepted": fields.Datetime.now()})
         return True
 
     def action_reject_handoff(self, reason_id, to_stage=None):
@@ -443,7 +464,7 @@ class CrmLead(models.Model):
         self._check_handoff_answer()
         self.sudo().write({"handoff_reject_reason_id": reason.id})
         if to_stage == "nurture":
-            reason._apply_feedback_follow_up(self, force_nurture=True)
+            reason._apply_feedback_follow_up(self, force_nurture=True, cause="reject")
         else:
             self.action_set_lost(lost_reason_id=reason.id, nurture_follow_up=False)
         return True
@@ -548,6 +569,9 @@ class CrmLead(models.Model):
         previous = Scoring._score(leads)
         Scoring._apply_sales_ready(leads, previous)
         self.env["crm.routing.rule"]._route(leads)
+        # Routing may have given a handed-off lead to someone else: the
+        # "Accept or reject" activity follows.
+        leads._schedule_handoff_activities()
         return leads
 
     def _engine_lock(self):
@@ -564,25 +588,46 @@ class CrmLead(models.Model):
     # LIFECYCLE
     # ------------------------------------------------------------
 
-    def _set_lifecycle_stage(self, stage, reason=None, extra_vals=None, track=True):
-        """Move leads to ``stage`` (one write), with one history row each and,
-        when ``track``, a tracking line in chatter. Leaving MQL answers the
-        hand-off: the feedback date is set in the same write."""
+    def _set_lifecycle_stage(self, stage, cause, reason=None, extra_vals=None, track=True, strict=True):
+        """Move leads to ``stage`` for ``cause`` (a key of LIFECYCLE_MOVES),
+        in one write, with one history row each and, when ``track``, a
+        tracking line in chatter. A move the cause may not make is refused
+        with a UserError (``strict``, a person's action) or skipped
+        (automation). Leaving MQL answers the hand-off: the feedback date is
+        set and the hand-off and breach activities are closed. Returns the
+        leads moved."""
+        allowed = LIFECYCLE_MOVES[cause]
         moving = self.filtered(lambda lead: lead.lifecycle_stage != stage)
+        refused = moving.filtered(lambda lead: (lead.lifecycle_stage, stage) not in allowed)
+        if refused and strict:
+            raise UserError(_(
+                "\"%(lead)s\" cannot move from %(current)s to %(stage)s this way.",
+                lead=refused[0].display_name, current=refused[0]._lifecycle_label(),
+                stage=dict(self._fields["lifecycle_stage"]._description_selection(self.env))[stage],
+            ))
+        moving -= refused
+        staying = self - moving - refused
         vals = dict(extra_vals or {})
-        if vals and self - moving:
-            (self - moving).sudo().write(vals)
+        if vals and staying:
+            staying.sudo().write(vals)
         if not moving:
-            return
+            return moving
         previous = {lead.id: lead.lifecycle_stage for lead in moving}
         answered = moving.filtered(lambda lead: previous[lead.id] == "mql" and stage != "mql")
         now = fields.Datetime.now()
         if answered == moving and "date_feedback" not in vals:
-            vals["date_feedback"], answered = now, self.browse()
-        moving.sudo().write(dict(vals, lifecycle_stage=stage))
-        if answered:
-            answered.sudo().write({"date_feedback": now})
+            vals["date_feedback"] = now
+            moving.sudo().write(dict(vals, lifecycle_stage=stage))
+        else:
+            moving.sudo().write(dict(vals, lifecycle_stage=stage))
+            if answered:
+                answered.sudo().write({"date_feedback": now})
         self.env["crm.lead.lifecycle.history"]._log_lifecycle(moving, previous, reason=reason, track=track)
+        if answered:
+            answered._close_handoff_activities(stage)
+        if stage == "mql":
+            moving._schedule_handoff_activities()
+        return moving
 
     def _init_lifecycle(self, explicit):
         """Initial stage of new leads (Odoo's state, else the lead definition)
@@ -634,7 +679,7 @@ class CrmLead(models.Model):
         for stage, leads in by_stage.items():
             for reason, reason_leads in leads.grouped("lost_reason_id").items():
                 reason_leads._set_lifecycle_stage(
-                    stage, reason=reason if stage == "disqualified" else None, track=False)
+                    stage, "odoo", reason=reason if stage == "disqualified" else None, track=False)
 
     def _base_lifecycle_stage(self):
         """Where Odoo's own state puts a lead, or None when the definition decides."""
@@ -659,14 +704,69 @@ class CrmLead(models.Model):
             ))
         user = self.env.user
         if not (self.env.su or user.has_group("sales_team.group_sale_manager")):
-            for lead in self:
-                if user not in (lead.user_id | lead.team_id.user_id):
+            for lead in self.sudo():
+                if user not in lead._handoff_answerers():
                     raise UserError(_(
                         "Only the salesperson of \"%(lead)s\" (%(salesperson)s) or their sales manager "
                         "can accept or reject it.",
-                        lead=lead.display_name, salesperson=lead.user_id.name or _("nobody yet"),
+                        lead=lead.display_name,
+                        salesperson=lead._handoff_answerer().name or _("nobody yet"),
                     ))
         self.check_access("write")
+
+    def _handoff_answerer(self):
+        """Who must answer the hand-off: the salesperson; for a lead forwarded
+        to a channel partner, the partner's own salesperson (its channel
+        manager); else the team leader."""
+        self.ensure_one()
+        return self.user_id or self.partner_assigned_id.user_id or self.team_id.user_id
+
+    def _handoff_answerers(self):
+        """Who may answer it: the answerer and the team leader."""
+        self.ensure_one()
+        return self._handoff_answerer() | self.team_id.user_id
+
+    def _schedule_handoff_activities(self):
+        """An "Accept or reject" activity, due at the feedback deadline, for
+        whoever must answer each handed-off lead: created where missing, moved
+        to the new answerer when routing changed it. Set-based."""
+        leads = self.filtered(lambda lead: lead.lifecycle_stage == "mql" and lead.active)
+        if not leads:
+            return
+        activity_type = self.env.ref("sales_marketing_alignment.mail_activity_type_handoff")
+        existing = self.env["mail.activity"].sudo().search([
+            ("res_model", "=", "crm.lead"), ("res_id", "in", leads.ids),
+            ("activity_type_id", "=", activity_type.id)])
+        by_lead = {activity.res_id: activity for activity in existing}
+        to_create, to_move = defaultdict(lambda: self.browse()), defaultdict(lambda: existing.browse())
+        today = fields.Date.context_today(self)
+        for lead in leads:
+            answerer = lead._handoff_answerer()
+            if not answerer:
+                continue
+            activity = by_lead.get(lead.id)
+            if not activity:
+                due = lead.sla_feedback_deadline.date() if lead.sla_feedback_deadline else today
+                to_create[answerer, due] |= lead
+            elif activity.user_id != answerer:
+                to_move[answerer] |= activity
+        for (answerer, due), group in to_create.items():
+            group.sudo().activity_schedule(
+                activity_type_id=activity_type.id, user_id=answerer.id, date_deadline=due,
+                summary=activity_type.summary or activity_type.name)
+        for answerer, activities in to_move.items():
+            activities.write({"user_id": answerer.id})
+
+    def _close_handoff_activities(self, stage):
+        """The hand-off was answered (the lead left MQL for ``stage``): its
+        "Accept or reject" activity and any SLA breach to-do are done."""
+        types = self.env.ref("sales_marketing_alignment.mail_activity_type_handoff") \
+            | self.env.ref("sales_marketing_alignment.mail_activity_type_sla_breach")
+        activities = self.env["mail.activity"].sudo().search([
+            ("res_model", "=", "crm.lead"), ("res_id", "in", self.ids), ("activity_type_id", "in", types.ids)])
+        if activities:
+            label = dict(self._fields["lifecycle_stage"]._description_selection(self.env))[stage]
+            activities.action_feedback(feedback=_("Answered: %(stage)s", stage=label))
 
     @api.model
     def _handoff_vals(self):

@@ -148,5 +148,5 @@ class CrmLeadDefinitionCriterion(models.Model):
             meeting = company_leads._filter_domain_batch(must) if must else company_leads
             to_lead |= meeting.filtered(lambda lead: lead.lifecycle_stage == "inquiry")
             to_inquiry |= (company_leads - meeting).filtered(lambda lead: lead.lifecycle_stage == "lead")
-        to_lead._set_lifecycle_stage("lead")
-        to_inquiry._set_lifecycle_stage("inquiry")
+        to_lead._set_lifecycle_stage("lead", "definition", strict=False)
+        to_inquiry._set_lifecycle_stage("inquiry", "definition", strict=False)

@@ -60,14 +60,15 @@ class CrmLostReason(models.Model):
     # FOLLOW-UP
     # ------------------------------------------------------------
 
-    def _apply_feedback_follow_up(self, leads, nurture=True, force_nurture=False):
+    def _apply_feedback_follow_up(self, leads, nurture=True, force_nurture=False, cause="feedback"):
         """Run what this codified reason asks for on ``leads``: back to nurture
         with a re-engage date, or an alert to management. Closing needs
-        nothing more."""
+        nothing more. A customer never goes back to nurture (UserError)."""
         self.ensure_one()
         if force_nurture or (nurture and self.follow_up == "nurture"):
             reengage = self.reengage_days and fields.Date.context_today(self) + timedelta(days=self.reengage_days)
-            leads._set_lifecycle_stage("nurture", reason=self, extra_vals={"reengage_date": reengage or False})
+            leads._set_lifecycle_stage(
+                "nurture", cause, reason=self, extra_vals={"reengage_date": reengage or False})
         if self.follow_up == "alert":
             self._alert_management(leads)
 

@@ -5,6 +5,8 @@ from datetime import datetime, time, timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..tools.constants import LIFECYCLE_MOVES
+
 MAX_DELAY = 365
 QUICK_LIFECYCLE_STAGES = [
     ("mql", "Hand off to sales (MQL)"),
@@ -163,6 +165,13 @@ class CrmQuickAction(models.Model):
                 "\"%(lead)s\" is closed (lost); restore it before following it up.",
                 lead=inactive[0].display_name,
             ))
+        refused = leads.filtered(lambda lead: not self._applies_to(lead))
+        if refused:
+            raise UserError(_(
+                "\"%(action)s\" does not apply to \"%(lead)s\" at stage %(stage)s: its moves would "
+                "take the lead where its lifecycle does not go from there.",
+                action=self.name, lead=refused[0].display_name, stage=refused[0]._lifecycle_label(),
+            ))
         # Moves first: they check rights and may refuse, before anything is logged.
         self._apply_moves(leads)
         self._apply_activities(leads)
@@ -180,6 +189,25 @@ class CrmQuickAction(models.Model):
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+    def _applies_to(self, lead):
+        """Whether this action's moves fit the lead's lifecycle (the state
+        machine of LIFECYCLE_MOVES): an action that only logs or schedules
+        applies everywhere; no action moves a won deal."""
+        self.ensure_one()
+        stage = lead.lifecycle_stage
+        if not (self.set_lifecycle_stage or self.set_stage_id):
+            return True
+        if stage == "customer":
+            return False
+        move = self.set_lifecycle_stage
+        if move == "mql":
+            return (stage, "mql") in LIFECYCLE_MOVES["handoff"]
+        if move == "sal":
+            return (stage, "sal") in LIFECYCLE_MOVES["accept"]
+        if move == "nurture":
+            return (stage, "nurture") in LIFECYCLE_MOVES["reject"] | LIFECYCLE_MOVES["feedback"]
+        return True
 
     def _apply_moves(self, leads):
         if self.set_stage_id:

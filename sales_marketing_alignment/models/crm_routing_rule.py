@@ -14,7 +14,7 @@ class CrmRoutingRule(models.Model):
     by sequence, whose condition and score range the lead matches decides."""
 
     _name = "crm.routing.rule"
-    _inherit = ["crm.alignment.rule.mixin"]
+    _inherit = ["crm.alignment.rule.mixin", "mail.thread"]
     # A change of these reroutes open leads through the scoring job.
     _lead_affecting_fields = frozenset({
         "sequence", "domain", "score_min", "score_max", "target", "team_id", "user_id", "partner_id",
@@ -170,14 +170,39 @@ class CrmRoutingRule(models.Model):
             or (rule and rule.override_manual and lead.assignment_manual)
             or (lead.routing_state == "kept" and not lead.assignment_manual)
         ]
+        # Another rule now matches, but it sends the lead where it already is
+        # (same salesperson, team member, partner or nurture): the rule is
+        # noted on the lead, nothing moves and nothing is logged.
+        same_place = defaultdict(list)
         by_rule = defaultdict(list)
         for lead, rule in changed:
-            by_rule[rule].append(lead.id)
+            if lead.date_routed and rule and lead.routing_rule_id != rule and rule._keeps_in_place(lead):
+                same_place[rule].append(lead.id)
+            else:
+                by_rule[rule].append(lead.id)
+        for rule, lead_ids in same_place.items():
+            leads.browse(lead_ids).write({"routing_rule_id": rule.id})
         logs = []
         for rule, lead_ids in by_rule.items():
             # Oldest leads first: they take the first turns of a team.
             logs += rule._route_with(leads.browse(sorted(lead_ids)))
         self.env["crm.lead.routing.log"]._log_routing(logs)
+
+    def _keeps_in_place(self, lead):
+        """Whether this rule would send ``lead`` where it already is."""
+        self.ensure_one()
+        if lead.routing_state == "kept":
+            return lead.assignment_manual and not self.override_manual
+        if self.target == "user":
+            return lead.routing_state == "assigned" and lead.user_id == self.user_id \
+                and (not self.team_id or lead.team_id == self.team_id)
+        if self.target == "team":
+            return lead.routing_state == "assigned" and lead.team_id == self.team_id \
+                and lead.user_id in self.team_id.crm_team_member_ids.filtered(
+                    lambda m: not m.assignment_optout).user_id
+        if self.target == "partner":
+            return lead.routing_state == "partner" and lead.partner_assigned_id == self.partner_id
+        return lead.routing_state == "nurture"
 
     def _route_with(self, leads):
         """Apply this rule's decision (no rule: unmatched) to ``leads``; returns
@@ -220,7 +245,7 @@ class CrmRoutingRule(models.Model):
                 partner=self.partner_id.display_name)) for lead in leads]
         elif self.target == "nurture":
             leads.write(dict(base, routing_state="nurture", user_id=False, assignment_manual=False))
-            leads.filtered(lambda lead: lead.lifecycle_stage in ("lead", "mql"))._set_lifecycle_stage("nurture")
+            leads._set_lifecycle_stage("nurture", "routing", strict=False)
             logs += [Log._routing_log_vals(lead, self, "nurture", _(
                 "Rule \"%(rule)s\" sends it to marketing for nurturing.", rule=self.name),
                 previous_user=prev_users[lead.id]) for lead in leads]

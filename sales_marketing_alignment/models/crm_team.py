@@ -8,16 +8,25 @@ import pytz
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools import SQL
 
 # Fields of the team's follow-up SLA: a change replans its open leads.
-SLA_FIELDS = ("sla_first_touch_hours", "sla_feedback_days", "resource_calendar_id")
+SLA_FIELDS = ("use_sla", "sla_first_touch_hours", "sla_feedback_days", "resource_calendar_id")
 
 
 class CrmTeam(models.Model):
     _inherit = "crm.team"
 
     # Follow-up SLA policy (paper 000, step 2: accountability)
+    use_sla = fields.Boolean(
+        "Follow-up SLA", default=True,
+        help="Hold the team's leads to follow-up times. Teams without an SLA are left out of "
+        "compliance figures (neither on time nor late).")
+    sla_start_date = fields.Datetime(
+        "SLA Since", readonly=True, copy=False, default=fields.Datetime.now,
+        help="Breaches are escalated from this moment on: switching an SLA on does not escalate "
+        "the past.")
     sla_first_touch_hours = fields.Float(
         "First Touch SLA (working hours)",
         default=4.0,
@@ -41,6 +50,9 @@ class CrmTeam(models.Model):
         "Median Response (hours)", compute="_compute_sla_response_stats",
         help="Median time from assignment to first touch of the team's leads.")
     sla_response_avg_hours = fields.Float("Average Response (hours)", compute="_compute_sla_response_stats")
+    sla_response_count = fields.Integer(
+        "Leads Answered", compute="_compute_sla_response_stats",
+        help="Leads with a first touch: untouched leads have no response time (not zero).")
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -52,10 +64,21 @@ class CrmTeam(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        res = super().write(vals)
+        if vals.get("use_sla"):
+            switched_on = self.filtered(lambda team: not team.use_sla)
+            res = super().write(vals)
+            switched_on.write({"sla_start_date": fields.Datetime.now()})
+        else:
+            res = super().write(vals)
         if set(SLA_FIELDS) & set(vals):
             self._sla_replan_open_leads()
         return res
+
+    @api.model
+    def _sla_init_existing(self):
+        """Install: the teams a company already has had no SLA; they keep none
+        until someone sets one (new teams start with the company's)."""
+        self.with_context(active_test=False).search([]).write({"use_sla": False})
 
     @api.constrains("sla_first_touch_hours", "sla_feedback_days")
     def _check_sla(self):
@@ -72,22 +95,44 @@ class CrmTeam(models.Model):
             self.env.cr.execute(SQL("""
                 SELECT team_id,
                        percentile_cont(0.5) WITHIN GROUP (ORDER BY hours),
-                       AVG(hours)
+                       AVG(hours),
+                       COUNT(*)
                   FROM (SELECT team_id, EXTRACT(EPOCH FROM date_first_touch - date_open) / 3600 AS hours
                           FROM crm_lead
                          WHERE team_id IN %s AND date_first_touch IS NOT NULL AND date_open IS NOT NULL
                        ) AS response
               GROUP BY team_id
             """, tuple(self.ids)))
-            stats = {team_id: (median, avg) for team_id, median, avg in self.env.cr.fetchall()}
+            stats = {team_id: (median, avg, count) for team_id, median, avg, count in self.env.cr.fetchall()}
         for team in self:
-            median, avg = stats.get(team.id, (0.0, 0.0))
+            median, avg, count = stats.get(team.id, (0.0, 0.0, 0))
             team.sla_response_median_hours = median or 0.0
             team.sla_response_avg_hours = avg or 0.0
+            team.sla_response_count = count
 
     # ------------------------------------------------------------
     # ACTIONS
     # ------------------------------------------------------------
+
+    @api.model
+    def action_your_pipeline(self):
+        """CRM's home ("My Pipeline"), as each role meets it: leads handed to
+        sales show in the pipeline next to opportunities, so a rep finds what
+        waits for acceptance; a sales manager outside any team sees every
+        team's pipeline; marketing, outside sales teams, lands on its nurture
+        queue."""
+        user = self.env.user
+        in_team = bool(user.sale_team_id or self.search_count([("user_id", "=", user.id)], limit=1))
+        if (user.has_group("sales_marketing_alignment.group_alignment_marketing")
+                and not user.has_group("sales_team.group_sale_manager") and not in_team):
+            return self.env["ir.actions.actions"]._for_xml_id("sales_marketing_alignment.crm_lead_action_nurture")
+        action = super().action_your_pipeline()
+        action["domain"] = "['|', ('type', '=', 'opportunity'), ('lifecycle_stage', '=', 'mql')]"
+        if user.has_group("sales_team.group_sale_manager") and not in_team:
+            action["context"] = {key: value for key, value in action["context"].items()
+                                 if key != "search_default_assigned_to_me"}
+            action["help"] = False
+        return action
 
     def action_assign_leads(self):
         """Odoo's own rule-based assignment is switched off while the
@@ -229,9 +274,9 @@ class CrmTeam(models.Model):
         pending = Lead.search([("sla_status", "in", ("on_track", "due_soon"))])
         self.env.add_to_compute(Lead._fields["sla_status"], pending)
         pending.flush_recordset(["sla_status"])
-        to_escalate = Lead.search([
+        to_escalate = Lead.search(expression.AND([[
             ("sla_status", "=", "breached"), ("sla_escalation_count", "=", 0), ("active", "=", True),
-        ], limit=batch_size)
+        ], self._sla_since_domain()]), limit=batch_size)
         self._sla_escalate(to_escalate)
         second = Lead.search([
             ("sla_status", "=", "breached"), ("sla_escalation_count", "=", 1), ("active", "=", True),
@@ -242,9 +287,22 @@ class CrmTeam(models.Model):
             lambda lead: lead.sla_first_touch_deadline and lead.date_open and lead.sla_escalated_on
             and now > lead.sla_escalated_on + (lead.sla_first_touch_deadline - lead.date_open)
         ))
-        remaining = Lead.search_count([
-            ("sla_status", "=", "breached"), ("sla_escalation_count", "=", 0), ("active", "=", True)])
+        remaining = Lead.search_count(expression.AND([[
+            ("sla_status", "=", "breached"), ("sla_escalation_count", "=", 0), ("active", "=", True),
+        ], self._sla_since_domain()]))
         self.env["ir.cron"]._notify_progress(done=len(to_escalate) + len(second), remaining=remaining)
+
+    @api.model
+    def _sla_since_domain(self):
+        """Leads whose deadline fell after their team's SLA started: the first
+        run on an existing database, or after an SLA is switched on, does not
+        escalate the past."""
+        teams = self.with_context(active_test=False).search([("use_sla", "=", True)])
+        return expression.OR([[
+            ("team_id", "=", team.id), "|",
+            ("sla_first_touch_deadline", ">=", team.sla_start_date),
+            ("sla_feedback_deadline", ">=", team.sla_start_date),
+        ] for team in teams]) if teams else expression.FALSE_DOMAIN
 
     @api.model
     def _sla_escalate(self, leads):
@@ -252,9 +310,11 @@ class CrmTeam(models.Model):
         leads = leads.exists().filtered(lambda lead: lead.sla_escalation_count == 0)
         to_alert = leads.filtered(lambda lead: lead.team_id.user_id)
         for (leader, salesperson), group in to_alert.grouped(lambda lead: (lead.team_id.user_id, lead.user_id)).items():
+            # Written in the team leader's language: a job has no user's language of its own.
+            summary = self.with_context(lang=leader.lang or "en_US").env._(
+                "SLA breached: %(salesperson)s has not followed up", salesperson=salesperson.name or "-")
             group.sudo().activity_schedule(
-                "mail.mail_activity_data_todo", user_id=leader.id,
-                summary=_("SLA breached: %(salesperson)s has not followed up", salesperson=salesperson.name or "-"))
+                "sales_marketing_alignment.mail_activity_type_sla_breach", user_id=leader.id, summary=summary)
         leads.sudo().write({"sla_escalation_count": 1, "sla_escalated_on": fields.Datetime.now()})
 
     @api.model

@@ -7,8 +7,14 @@ class MailActivity(models.Model):
     _inherit = "mail.activity"
 
     def _action_done(self, feedback=False, attachment_ids=None):
-        """The first activity completed on an assigned lead is its first touch."""
-        lead_ids = {activity.res_id for activity in self if activity.res_model == "crm.lead"}
+        """The first activity completed on an assigned lead is its first touch
+        (answering a hand-off or closing an SLA to-do is not a touch)."""
+        bookkeeping = {
+            self.env["ir.model.data"]._xmlid_to_res_id(xmlid, raise_if_not_found=False)
+            for xmlid in ("sales_marketing_alignment.mail_activity_type_handoff",
+                          "sales_marketing_alignment.mail_activity_type_sla_breach")}
+        lead_ids = {activity.res_id for activity in self
+                    if activity.res_model == "crm.lead" and activity.activity_type_id.id not in bookkeeping}
         result = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
         if lead_ids:
             leads = self.env["crm.lead"].sudo().browse(lead_ids).exists().filtered(

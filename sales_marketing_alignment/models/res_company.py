@@ -11,6 +11,12 @@ class ResCompany(models.Model):
     sla_first_touch_hours = fields.Float("First Touch SLA (working hours)", default=4.0)
     sla_feedback_days = fields.Float("Feedback SLA (days)", default=2.0)
 
+    # Quick actions on pipeline cards: the first ones as buttons, the rest in a menu
+    quick_action_inline_count = fields.Integer(
+        "Quick Action Buttons on Cards", default=1,
+        help="How many quick actions show as buttons on pipeline cards (0 to 2); the others are "
+        "in the card's quick action menu.")
+
     # Lead scoring (paper 000, "Define Quality")
     mql_threshold = fields.Integer(
         "Sales-ready Score", default=50,
@@ -23,12 +29,17 @@ class ResCompany(models.Model):
     score_rules_date = fields.Datetime(
         "Scoring Changed On", readonly=True,
         help="Last change of the scoring or routing rules or of the cut-offs.")
+    # What the pipeline job did since the rules last changed, summed up in one
+    # line on the changed rules once every lead is up to date.
+    score_rules_summary_date = fields.Datetime(readonly=True)
+    score_rules_pending_rescored = fields.Integer(readonly=True)
+    score_rules_pending_rerouted = fields.Integer(readonly=True)
     score_rules_version = fields.Integer(
         "Scoring Version", readonly=True,
         help="Counts the changes of rules and cut-offs: leads scored under an older version are "
         "rescored by the scoring job (a counter, not a date: two changes in one second count).")
 
-    @api.constrains("score_grade_a", "score_grade_b", "score_grade_c", "mql_threshold")
+    @api.constrains("score_grade_a", "score_grade_b", "score_grade_c", "mql_threshold", "quick_action_inline_count")
     def _check_score_grades(self):
         for company in self:
             if not company.score_grade_a > company.score_grade_b > company.score_grade_c:
@@ -36,6 +47,9 @@ class ResCompany(models.Model):
                     "Grade cut-offs must go down from A to C: A from %(a)s, B from %(b)s and C from "
                     "%(c)s are out of order.", a=company.score_grade_a, b=company.score_grade_b,
                     c=company.score_grade_c))
+            if not 0 <= company.quick_action_inline_count <= 2:
+                raise ValidationError(_(
+                    "Pipeline cards show 0 to 2 quick actions as buttons; the others are in the card's menu."))
             if company.mql_threshold < 0:
                 raise ValidationError(_(
                     "The sales-ready score cannot be negative (0 turns the automatic hand-off off)."))

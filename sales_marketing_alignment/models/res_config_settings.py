@@ -14,6 +14,7 @@ class ResConfigSettings(models.TransientModel):
     score_grade_a = fields.Integer(related="company_id.score_grade_a", readonly=False)
     score_grade_b = fields.Integer(related="company_id.score_grade_b", readonly=False)
     score_grade_c = fields.Integer(related="company_id.score_grade_c", readonly=False)
+    quick_action_inline_count = fields.Integer(related="company_id.quick_action_inline_count", readonly=False)
     # Who assigns leads: the alignment routing rules or Odoo's own rule-based
     # assignment (crm_use_auto_assignment). Never both: turning one on turns
     # the other off.

@@ -30,9 +30,11 @@ class CrmSlaReport(models.Model):
         "On Time (%)", aggregator="avg", readonly=True,
         help="100 when the SLA was met, 0 when breached; leads still on track are not counted.")
     breached_count = fields.Integer("Breached", aggregator="sum", readonly=True)
+    date_first_touch = fields.Datetime("First Touch", readonly=True)
     response_hours = fields.Float(
         "Response Time (hours)", aggregator="avg", readonly=True,
-        help="From assignment to the first completed activity.")
+        help="From assignment to the first completed activity; empty (not zero) for leads "
+        "nobody touched yet, which averages leave out.")
 
     def _select(self):
         return SQL("""
@@ -47,6 +49,7 @@ class CrmSlaReport(models.Model):
                    l.source_id,
                    l.company_id,
                    l.sla_status,
+                   l.date_first_touch,
                    CASE l.sla_status WHEN 'met' THEN 100.0 WHEN 'breached' THEN 0.0 END AS on_time_rate,
                    CASE WHEN l.sla_status = 'breached' THEN 1 ELSE 0 END AS breached_count,
                    EXTRACT(EPOCH FROM l.date_first_touch - l.date_open) / 3600 AS response_hours

@@ -35,7 +35,10 @@ class TestQuickAction(AlignmentCommon):
         return self.env["mail.activity"].search([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)])
 
     def _done_messages(self, lead):
-        return lead.message_ids.filtered(lambda m: m.mail_activity_type_id)
+        # Done activities logged by quick actions (not the hand-off's own "Accept or reject").
+        handoff = self.env.ref("sales_marketing_alignment.mail_activity_type_handoff")
+        return lead.message_ids.filtered(
+            lambda m: m.mail_activity_type_id and m.mail_activity_type_id != handoff)
 
     # ------------------------------------------------------------
     # The shipped defaults

@@ -294,7 +294,7 @@ class TestScoringLifecycle(ScoringCommon):
         self.assertEqual(inquiry.lifecycle_history_ids.sorted("id").mapped("to_stage"), ["inquiry", "lead", "mql"])
 
         nurtured = self._lead(budget_status="formal")
-        nurtured._set_lifecycle_stage("nurture", extra_vals={
+        nurtured._set_lifecycle_stage("nurture", "correction", extra_vals={
             "reengage_date": fields.Date.today() + timedelta(days=30)})
         nurtured.write({"expected_revenue": 20000, "campaign_id": self.campaign.id})
         self.flush_pipeline()

@@ -24,6 +24,8 @@ class TestSla(AlignmentCommon):
         cls.team.write({"sla_first_touch_hours": 4.0, "sla_feedback_days": 2.0,
                         "resource_calendar_id": cls.calendar.id})
         cls.env.company.resource_calendar_id = cls.calendar
+        # The team's SLA has been on for years: its breaches are escalated.
+        cls.team.sla_start_date = datetime(2020, 1, 1)
         cls.call = cls.env.ref("mail.mail_activity_data_call")
 
     def _lead(self, date_open, **vals):

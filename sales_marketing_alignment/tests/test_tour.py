@@ -48,7 +48,9 @@ class TestQuickActionTour(HttpCase):
             self.env, login="tour_rep", password="tour_rep_pwd", name="Tina Tour",
             groups="base.group_user,sales_team.group_sale_salesman",
         )
+        reset_alignment_configuration(self.env)
         self.env.company.resource_calendar_id = self.env.ref("resource.resource_calendar_std")
+        self.env.company.quick_action_inline_count = 0  # every quick action in the card's menu
         lead = self.env["crm.lead"].create({
             "name": "Quick tour prospect", "type": "opportunity", "user_id": rep.id,
         })

@@ -55,6 +55,30 @@ COMPANY_SIZES = [
     ("over_5000", "Over 5,000 employees"),
     ("unknown", "Unknown"),
 ]
+OPEN_STAGES = ("inquiry", "lead", "mql", "sal", "sql", "nurture")
+# The lifecycle as a declared state machine: for each cause of a move, the
+# (from, to) pairs it may make. Every move goes through
+# crm.lead._set_lifecycle_stage, which checks this table: a move a cause may
+# not make is refused (a person's action) or skipped (automation).
+LIFECYCLE_MOVES = {
+    # the lead definition decides between inquiry and lead
+    "definition": {("inquiry", "lead"), ("lead", "inquiry")},
+    # marketing hands a lead to sales (button, quick action, RPC)
+    "handoff": {("lead", "mql"), ("nurture", "mql")},
+    # the sales-ready score hands off, and takes back what was not accepted yet
+    "score": {("lead", "mql"), ("nurture", "mql"), ("mql", "nurture")},
+    # sales answers the hand-off
+    "accept": {("mql", "sal")},
+    "reject": {("mql", "nurture"), ("mql", "disqualified")},
+    # a codified reason returns an open or just-lost lead to marketing; never a customer
+    "feedback": {(stage, "nurture") for stage in ("inquiry", "lead", "mql", "sal", "sql", "disqualified")},
+    # a routing rule sends a lead not accepted yet to marketing
+    "routing": {("lead", "nurture"), ("mql", "nurture")},
+    # Odoo's own conversion, won, lost and restore: the lifecycle follows them
+    "odoo": {(a, b) for a, _la in LIFECYCLE_STAGES for b, _lb in LIFECYCLE_STAGES if a != b},
+    # an alignment manager's correction by hand
+    "correction": {(a, b) for a, _la in LIFECYCLE_STAGES for b, _lb in LIFECYCLE_STAGES if a != b},
+}
 # Stages from which marketing hands a lead to sales.
 HANDOFF_STAGES = ("lead", "nurture")
 # Where a rejected hand-off goes.

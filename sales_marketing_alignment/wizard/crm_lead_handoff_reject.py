@@ -20,7 +20,11 @@ class CrmLeadHandoffReject(models.TransientModel):
     def _compute_to_stage(self):
         """Where the reason's follow-up sends the lead; the rep may change it."""
         for wizard in self:
-            wizard.to_stage = "nurture" if wizard.reason_id.follow_up == "nurture" else "disqualified"
+            # Nothing is chosen for the rep before they pick a reason.
+            if not wizard.reason_id:
+                wizard.to_stage = False
+            else:
+                wizard.to_stage = "nurture" if wizard.reason_id.follow_up == "nurture" else "disqualified"
 
     def action_confirm(self):
         self.ensure_one()

@@ -1,19 +1,25 @@
 /** @odoo-module **/
 
 import { Component } from "@odoo/owl";
+import { Dropdown } from "@web/core/dropdown/dropdown";
+import { DropdownItem } from "@web/core/dropdown/dropdown_item";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
 import { standardFieldProps } from "@web/views/fields/standard_field_props";
 
 /**
- * One button per quick action the current user may use (the lead's computed
- * quick_action_ids). A click saves the record if needed, applies the action
- * on the server (crm.quick.action.action_apply) and shows its notification,
- * which reloads the view.
+ * The quick actions the current user may use on this lead (the lead's
+ * computed quick_action_ids, only those whose moves fit its lifecycle).
+ * On pipeline cards the first ones (Settings: "Quick actions on pipeline
+ * cards") are buttons and the others are in a compact menu; on the form
+ * (option all_inline) every action is a button. A click saves the record if
+ * needed, applies the action on the server (crm.quick.action.action_apply)
+ * and shows its notification, which reloads the view.
  */
 export class QuickActionsField extends Component {
     static template = "sales_marketing_alignment.QuickActionsField";
-    static props = { ...standardFieldProps };
+    static components = { Dropdown, DropdownItem };
+    static props = { ...standardFieldProps, allInline: { type: Boolean, optional: true } };
 
     setup() {
         this.orm = useService("orm");
@@ -22,6 +28,21 @@ export class QuickActionsField extends Component {
 
     get quickActions() {
         return this.props.record.data[this.props.name].records;
+    }
+
+    get inlineCount() {
+        if (this.props.allInline) {
+            return this.quickActions.length;
+        }
+        return this.props.record.data.quick_action_inline_count || 0;
+    }
+
+    get inlineActions() {
+        return this.quickActions.slice(0, this.inlineCount);
+    }
+
+    get menuActions() {
+        return this.quickActions.slice(this.inlineCount);
     }
 
     async apply(quickAction) {
@@ -47,4 +68,6 @@ registry.category("fields").add("sma_quick_actions", {
         { name: "icon", type: "char" },
         { name: "color", type: "integer" },
     ],
+    fieldDependencies: [{ name: "quick_action_inline_count", type: "integer" }],
+    extractProps: ({ options }) => ({ allInline: Boolean(options.all_inline) }),
 });

@@ -79,8 +79,13 @@ registry.category("web_tour.tours").add("sma_quick_action_click_tour", {
     url: "/odoo/action-crm.crm_lead_action_pipeline",
     steps: () => [
         {
-            trigger: ".o_kanban_record:contains('Quick tour prospect') .o_sma_quick_action:contains('Voicemail, retry Monday')",
-            content: "Click the quick action on the card",
+            trigger: ".o_kanban_record:contains('Quick tour prospect') .o_sma_quick_action_menu",
+            content: "Open the card's quick actions",
+            run: "click",
+        },
+        {
+            trigger: ".o-dropdown-item.o_sma_quick_action:contains('Voicemail, retry Monday')",
+            content: "Click the quick action",
             run: "click",
         },
         {
