@@ -6,7 +6,7 @@ from odoo import api, fields, models, tools
 from odoo.osv import expression
 
 from ..tools.constants import RULE_ERRORS
-from ..tools.domain import check_lead_domain, domain_field_names, eval_domain
+from ..tools.domain import domain_field_names, eval_domain
 
 
 class CrmLeadDefinitionCriterion(models.Model):
@@ -17,14 +17,15 @@ class CrmLeadDefinitionCriterion(models.Model):
     """
 
     _name = "crm.lead.definition.criterion"
+    _inherit = ["crm.alignment.rule.mixin"]
+    _lead_affecting_fields = frozenset({"domain", "requirement", "active", "company_id"})
+    _allow_empty_domain = False
     _description = "Lead Definition Criterion"
     _order = "requirement, sequence, id"
 
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)
     domain = fields.Char(
-        required=True,
-        default="[]",
         help="Condition a lead must satisfy to meet this criterion, on any lead "
         "field (lead properties included).",
     )
@@ -37,42 +38,10 @@ class CrmLeadDefinitionCriterion(models.Model):
         translate=True,
         help="Why this criterion matters, shown to reps next to missing criteria.",
     )
-    active = fields.Boolean(default=True)
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company,
-    )
-
-    # ------------------------------------------------------------
-    # CONSTRAINTS
-    # ------------------------------------------------------------
-
-    @api.constrains("domain")
-    def _check_domain(self):
-        for criterion in self:
-            check_lead_domain(self.env, criterion.domain, criterion.name, allow_empty=False)
-
-    # ------------------------------------------------------------
-    # CRUD
-    # ------------------------------------------------------------
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        criteria = super().create(vals_list)
-        criteria.company_id._lead_definition_changed()
-        return criteria
-
-    def write(self, vals):
-        companies = self.company_id
-        res = super().write(vals)
-        if {"domain", "requirement", "active", "company_id"} & set(vals):
-            (companies | self.company_id)._lead_definition_changed()
-        return res
-
-    def unlink(self):
-        companies = self.company_id
-        res = super().unlink()
+    @api.model
+    def _alignment_changed(self, companies):
+        # The forms show the new definition at once; the job moves the leads.
         companies._lead_definition_changed()
-        return res
 
     # ------------------------------------------------------------
     # DEFINITION

@@ -6,7 +6,7 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 from ..tools.constants import DISTRIBUTIONS, ROUTABLE_STAGES, ROUTING_PARAM, ROUTING_TARGETS, RULE_ERRORS, SCORE_BOUND
-from ..tools.domain import check_lead_domain, eval_domain
+from ..tools.domain import eval_domain
 
 
 class CrmRoutingRule(models.Model):
@@ -26,7 +26,6 @@ class CrmRoutingRule(models.Model):
     sequence = fields.Integer(default=10)
     name = fields.Char(required=True, translate=True)
     domain = fields.Char(
-        string="Condition", required=True, default="[]",
         help="The leads this rule routes, on any lead field. Empty: every lead in the score range.",
     )
     score_min = fields.Integer(
@@ -53,10 +52,6 @@ class CrmRoutingRule(models.Model):
     override_manual = fields.Boolean(
         "Override Manual Assignment",
         help="Route leads a person assigned by hand too. Off: a hand-made assignment is kept.")
-    active = fields.Boolean(default=True)
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company,
-    )
     lead_count = fields.Integer("Routed Leads", compute="_compute_lead_count")
 
     def _compute_lead_count(self):
@@ -68,11 +63,6 @@ class CrmRoutingRule(models.Model):
     # ------------------------------------------------------------
     # CONSTRAINTS
     # ------------------------------------------------------------
-
-    @api.constrains("domain")
-    def _check_domain(self):
-        for rule in self:
-            check_lead_domain(self.env, rule.domain, rule.name)
 
     @api.constrains("score_min", "score_max")
     def _check_score_range(self):

@@ -8,7 +8,7 @@ from odoo.exceptions import ValidationError
 from odoo.osv import expression
 
 from ..tools.constants import CLOSED_STAGES, DIMENSIONS, POINTS_LIMIT, RULE_ERRORS
-from ..tools.domain import check_lead_domain, domain_field_names, eval_domain
+from ..tools.domain import domain_field_names, eval_domain
 
 
 class CrmScoringRule(models.Model):
@@ -21,6 +21,7 @@ class CrmScoringRule(models.Model):
 
     _name = "crm.scoring.rule"
     _inherit = ["crm.alignment.rule.mixin", "mail.thread"]
+    _allow_empty_domain = False
     _lead_affecting_fields = frozenset({"domain", "points", "half_life_days", "dimension", "active", "company_id"})
     _description = "Lead Scoring Rule"
     _order = "dimension, sequence, id"
@@ -33,7 +34,6 @@ class CrmScoringRule(models.Model):
         "Engagement: what the lead did (campaign responses, meetings, replies).",
     )
     domain = fields.Char(
-        string="Condition", required=True, default="[]",
         help="The leads this rule applies to, on any lead field.",
     )
     points = fields.Integer(
@@ -44,10 +44,6 @@ class CrmScoringRule(models.Model):
         "Half-life (days)", default=0,
         help="Engagement only: the points halve every this many days after the lead started "
         "matching the rule. 0: no decay.",
-    )
-    active = fields.Boolean(default=True)
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company,
     )
     description = fields.Text(translate=True, help="Why this rule matters, for sales and marketing.")
 
@@ -62,11 +58,6 @@ class CrmScoringRule(models.Model):
     # ------------------------------------------------------------
     # CONSTRAINTS
     # ------------------------------------------------------------
-
-    @api.constrains("domain")
-    def _check_domain(self):
-        for rule in self:
-            check_lead_domain(self.env, rule.domain, rule.name, allow_empty=False)
 
     @api.constrains("points")
     def _check_points(self):
