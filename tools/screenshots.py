@@ -61,7 +61,7 @@ PAGES = {
         "/odoo/action-sales_marketing_alignment.res_config_settings_action",
         scroll_to="h2:has(+ .o_settings_container [id^='sma_'])",
     ),
-    "pipeline.png": Page("/odoo/action-crm.crm_lead_action_pipeline"),
+    "pipeline.png": Page("/odoo/action-crm.action_your_pipeline"),
     "lifecycle.png": Page("/odoo/action-sales_marketing_alignment.crm_lead_action_lifecycle"),
     "lead_form.png": Page(
         "/odoo/action-sales_marketing_alignment.crm_lead_action_lifecycle",
