@@ -179,24 +179,31 @@ class CrmTouchpoint(models.Model):
         partners = {lead.partner_id.id for lead in leads if lead.partner_id}
         if not emails and not partners:
             return {}
-        person = expression.OR([
-            [("email_normalized", "in", list(emails))] if emails else [],
-            [("partner_id", "in", list(partners))] if partners else [],
-        ])
+        # (an empty domain would match every lead: only the parts that apply)
+        person = expression.OR([domain for domain in (
+            [("email_normalized", "in", list(emails))] if emails else None,
+            [("partner_id", "in", list(partners))] if partners else None,
+        ) if domain])
         candidates = self.env["crm.lead"].sudo().search(expression.AND([
             person,
             [("id", "not in", leads.ids), ("active", "=", True),
              "|", ("stage_id", "=", False), ("stage_id.is_won", "=", False)],
         ]), order="id desc")
+        # The most recent candidate per (company, email) and (company, partner).
+        by_email, by_partner = {}, {}
+        for candidate in candidates:
+            if candidate.email_normalized:
+                by_email.setdefault((candidate.company_id.id, candidate.email_normalized), candidate)
+            if candidate.partner_id:
+                by_partner.setdefault((candidate.company_id.id, candidate.partner_id.id), candidate)
         result = {}
         for lead in leads:
-            for candidate in candidates:
-                if candidate.company_id != lead.company_id:
-                    continue
-                if (lead.email_normalized and candidate.email_normalized == lead.email_normalized) or (
-                        lead.partner_id and candidate.partner_id == lead.partner_id):
-                    result[lead.id] = candidate
-                    break
+            found = [match for match in (
+                by_email.get((lead.company_id.id, lead.email_normalized)) if lead.email_normalized else None,
+                by_partner.get((lead.company_id.id, lead.partner_id.id)) if lead.partner_id else None,
+            ) if match]
+            if found:
+                result[lead.id] = max(found, key=lambda match: match.id)
         return result
 
     @api.model
