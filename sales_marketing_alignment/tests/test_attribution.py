@@ -259,6 +259,23 @@ class TestAttribution(AlignmentCommon):
         self.assertEqual(api_lead.touchpoint_count, 1)
         self.assertEqual(api_lead.first_touch_campaign_id, self.c1)
 
+    def test_recording_is_set_based(self):
+        Lead = self.env["crm.lead"]
+
+        def queries(count):
+            leads = Lead.create([{"name": "Batch %s" % index, "campaign_id": self.c1.id,
+                                  "email_from": "batch%s-%s@example.com" % (count, index)}
+                                 for index in range(count)])
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            self.Touchpoint._record_new_leads(leads)
+            self.env.flush_all()
+            return self.env.cr.sql_log_count - before
+
+        one, many = queries(1), queries(30)
+        self.assertEqual(one, many, "recording touches costs the same queries for 1 or 30 leads")
+
     def test_manual_change_adds_touch(self):
         lead = self.env["crm.lead"].create({
             "name": "Relabel", "campaign_id": self.c1.id, "user_id": self.user_rep.id})
