@@ -8,6 +8,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.http import request
 from odoo.osv import expression
+from odoo.tools import SQL
 
 from ..tools.constants import TOUCHPOINT_ORIGINS, UTM_FIELDS
 
@@ -218,6 +219,33 @@ class CrmTouchpoint(models.Model):
         duplicates = moving.filtered(lambda tp: tp.inquiry_lead_id.id in known)
         duplicates.sudo().unlink()
         (moving - duplicates).sudo().write({"lead_id": head.id})
+
+    @api.model
+    def _touchpoint_init_existing(self):
+        """Install: leads the database already has with a campaign, source or
+        medium get one first touchpoint (origin "api", dated at the lead's
+        creation), so attribution covers the past. Set-based SQL: a database
+        may hold millions of leads, and the ORM would insert them one by one."""
+        self.env.flush_all()
+        self.env.cr.execute(SQL("""
+            WITH inserted AS (
+                INSERT INTO crm_touchpoint
+                       (lead_id, partner_id, campaign_id, source_id, medium_id, origin, date, user_id,
+                        inquiry_lead_id, company_id, create_uid, create_date, write_uid, write_date)
+                SELECT l.id, l.partner_id, l.campaign_id, l.source_id, l.medium_id, 'api', l.create_date,
+                       l.create_uid, l.id, l.company_id,
+                       %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+                  FROM crm_lead AS l
+                 WHERE (l.campaign_id IS NOT NULL OR l.source_id IS NOT NULL OR l.medium_id IS NOT NULL)
+                   AND NOT EXISTS (SELECT 1 FROM crm_touchpoint AS t WHERE t.lead_id = l.id)
+             RETURNING lead_id, campaign_id
+            )
+            UPDATE crm_lead AS l
+               SET first_touch_campaign_id = i.campaign_id, last_touch_campaign_id = i.campaign_id
+              FROM inserted AS i
+             WHERE i.lead_id = l.id
+        """, uid=self.env.uid))
+        self.env.invalidate_all()
 
     def _log_correction(self, title):
         """A note per lead in chatter listing the touchpoints a person changed."""

@@ -276,6 +276,18 @@ class TestAttribution(AlignmentCommon):
         one, many = queries(1), queries(30)
         self.assertEqual(one, many, "recording touches costs the same queries for 1 or 30 leads")
 
+    def test_existing_leads_at_install(self):
+        lead = self.env["crm.lead"].create({"name": "Before install", "campaign_id": self.c2.id})
+        plain = self.env["crm.lead"].create({"name": "No UTM"})
+        lead.touchpoint_ids.unlink()
+        self.Touchpoint._touchpoint_init_existing()
+        self.assertEqual((lead.touchpoint_ids.origin, lead.touchpoint_ids.date, lead.touchpoint_ids.campaign_id),
+                         ("api", lead.create_date, self.c2))
+        self.assertEqual(lead.first_touch_campaign_id, self.c2)
+        self.assertFalse(plain.touchpoint_ids)
+        self.Touchpoint._touchpoint_init_existing()
+        self.assertEqual(lead.touchpoint_count, 1, "run twice, recorded once")
+
     def test_manual_change_adds_touch(self):
         lead = self.env["crm.lead"].create({
             "name": "Relabel", "campaign_id": self.c1.id, "user_id": self.user_rep.id})
