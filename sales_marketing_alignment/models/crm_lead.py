@@ -359,6 +359,15 @@ class CrmLead(models.Model):
             self._pipeline_enqueue()
         return res
 
+    def copy(self, default=None):
+        # A duplicate made in the CRM is no inquiry of the person: it records
+        # no touch on the original lead.
+        copies = super().copy(default=default)
+        self.env["crm.touchpoint"].sudo().search([
+            ("inquiry_lead_id", "in", copies.ids), ("lead_id", "not in", copies.ids),
+        ]).unlink()
+        return copies
+
     def web_save(self, vals, specification, next_id=None):
         """The form's save ends the user's edit: run the pipeline now, so the
         form shows the stage, score and owner that follow. When routing sent

@@ -313,6 +313,11 @@ class TestAttribution(AlignmentCommon):
                          "the later inquiry's touch counts on the open lead")
         self.assertEqual(first.last_touch_campaign_id, self.c2)
         self.assertEqual(second.touchpoint_ids.campaign_id, self.c2)
+        # Duplicating a lead in the CRM is no new inquiry of the person.
+        duplicate = second.copy()
+        self.assertEqual(duplicate.touchpoint_ids.campaign_id, self.c2)
+        self.assertEqual(first.touchpoint_count, 2)
+        duplicate.unlink()
         # Won leads are not open: a new inquiry after a win starts afresh.
         merged = (first | second).with_user(self.user_sales_manager).merge_opportunity()
         self.assertTrue(merged.exists())
