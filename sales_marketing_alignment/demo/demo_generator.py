@@ -419,7 +419,8 @@ def _demo_touchpoints(env, leads):
                    (lead_id, partner_id, campaign_id, source_id, medium_id, origin, date, user_id,
                     inquiry_lead_id, company_id, create_uid, create_date, write_uid, write_date)
             SELECT l.id, l.partner_id, c.campaign_id, c.source_id, c.medium_id,
-                   CASE WHEN MOD(l.id, 2) = 0 THEN 'mailing' ELSE 'event' END,
+                   CASE WHEN c.medium_id = %(email)s THEN 'mailing'
+                        WHEN c.source_id = %(trade_show)s THEN 'event' ELSE 'web_form' END,
                    %(touch_date)s, %(uid)s, l.id, l.company_id,
                    %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
               FROM crm_lead AS l
@@ -428,7 +429,8 @@ def _demo_touchpoints(env, leads):
              WHERE l.id IN %(ids)s AND MOD(l.id, %(modulo)s) <> 0
                AND %(touch_date)s <= NOW() AT TIME ZONE 'UTC'
         """, touch_date=touch_date, uid=env.uid, values=values, offset=offset, count=len(campaigns),
-            ids=tuple(leads.ids), modulo=modulo))
+            ids=tuple(leads.ids), modulo=modulo, email=env.ref("utm.utm_medium_email").id,
+            trade_show=env.ref(f"{module}.utm_source_trade_show").id))
     env.invalidate_all()
     Lead = env["crm.lead"]
     for fname in ("first_touch_campaign_id", "last_touch_campaign_id"):
