@@ -29,6 +29,7 @@
         "views/crm_purchase_trigger_views.xml",
         "views/crm_quick_action_views.xml",
         "views/crm_team_views.xml",
+        "views/crm_touchpoint_views.xml",
         "views/utm_campaign_views.xml",
         "views/res_config_settings_views.xml",
         "wizard/crm_lead_handoff_reject_views.xml",
@@ -36,6 +37,7 @@
         "report/crm_feedback_report_views.xml",
         "report/crm_sla_report_views.xml",
         "report/crm_score_report_views.xml",
+        "report/crm_attribution_report_views.xml",
         "views/sales_marketing_alignment_menus.xml",
     ],
     "demo": [

@@ -86,6 +86,17 @@ PAGES = {
     "scoring_rules.png": Page("/odoo/action-sales_marketing_alignment.crm_scoring_rule_action"),
     "routing_rules.png": Page("/odoo/action-sales_marketing_alignment.crm_routing_rule_action"),
     "score_report.png": Page("/odoo/action-sales_marketing_alignment.crm_score_report_action"),
+    "attribution.png": Page("/odoo/action-sales_marketing_alignment.crm_attribution_report_action"),
+    "lead_touchpoints.png": Page(
+        "/odoo/action-sales_marketing_alignment.crm_lead_action_lifecycle",
+        record="sales_marketing_alignment.demo_lead_0020",
+        click=".o_notebook a[name='alignment_touchpoints']",
+        scroll_to=".o_notebook",
+    ),
+    "campaign_economics.png": Page(
+        "/odoo/action-sales_marketing_alignment.utm_campaign_action",
+        record="sales_marketing_alignment.campaign_webinar",
+    ),
 }
 
 # Evaluated in the page: where Odoo's web client is in showing the action.

@@ -17,6 +17,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import fields
+from odoo.tools import SQL
 
 SEED = 20261124
 LEAD_COUNT = 360
@@ -357,6 +358,7 @@ def generate_demo_data(env):
         """,
         [tuple(leads.ids)],
     )
+    _demo_touchpoints(env, leads)
     # SLA facts from the back-dated history: first touch is the first done
     # activity, feedback the move out of MQL; then the ORM recomputes the
     # deadlines and statuses (they were computed on "now" dates).
@@ -391,6 +393,50 @@ INBOUND = [
     ("Maple Analytics: Needs a quote", "decision_maker", "informal", "under_1_month", "CA", "campaign_partner"),
     ("Tidewater Media: Newsletter reply", "end_user", "none", "over_12_months", "NL", "campaign_newsletter"),
 ]
+
+
+def _demo_touchpoints(env, leads):
+    """Multi-touch journeys for the report: each lead's first touchpoint (made
+    by its create) moves to its creation date; two leads in three get a
+    second touch from another campaign halfway to their close (or to a month
+    later), one in two a third at four fifths. Set-based: one statement each."""
+    module = "sales_marketing_alignment"
+    campaigns = [
+        (env.ref(f"{module}.{key}").id, env.ref(source).id, env.ref(medium).id)
+        for key, (_weight, source, medium, _bias, _size) in CAMPAIGNS.items() if key
+    ]
+    env.flush_all()
+    env.cr.execute("""
+        UPDATE crm_touchpoint AS t SET date = l.create_date, origin = 'web_form'
+          FROM crm_lead AS l WHERE l.id = t.lead_id AND l.id IN %s
+    """, [tuple(leads.ids)])
+    values = SQL(", ").join(SQL("(%s, %s, %s, %s)", *row, seq) for seq, row in enumerate(campaigns))
+    for share, modulo, offset in ((0.5, 3, 1), (0.8, 2, 3)):
+        touch_date = SQL(
+            "l.create_date + (COALESCE(l.date_closed, l.create_date + INTERVAL '30 days') - l.create_date) * %s",
+            share)
+        env.cr.execute(SQL("""
+            INSERT INTO crm_touchpoint
+                   (lead_id, partner_id, campaign_id, source_id, medium_id, origin, date, user_id,
+                    inquiry_lead_id, company_id, create_uid, create_date, write_uid, write_date)
+            SELECT l.id, l.partner_id, c.campaign_id, c.source_id, c.medium_id,
+                   CASE WHEN c.medium_id = %(email)s THEN 'mailing'
+                        WHEN c.source_id = %(trade_show)s THEN 'event' ELSE 'web_form' END,
+                   %(touch_date)s, %(uid)s, l.id, l.company_id,
+                   %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+              FROM crm_lead AS l
+              JOIN (VALUES %(values)s) AS c(campaign_id, source_id, medium_id, seq)
+                ON c.seq = MOD(l.id + %(offset)s, %(count)s)
+             WHERE l.id IN %(ids)s AND MOD(l.id, %(modulo)s) <> 0
+               AND %(touch_date)s <= NOW() AT TIME ZONE 'UTC'
+        """, touch_date=touch_date, uid=env.uid, values=values, offset=offset, count=len(campaigns),
+            ids=tuple(leads.ids), modulo=modulo, email=env.ref("utm.utm_medium_email").id,
+            trade_show=env.ref(f"{module}.utm_source_trade_show").id))
+    env.invalidate_all()
+    Lead = env["crm.lead"]
+    for fname in ("first_touch_campaign_id", "last_touch_campaign_id"):
+        env.add_to_compute(Lead._fields[fname], leads)
+    leads.flush_recordset()
 
 
 def _start_scoring_and_routing(env, rng, countries):

@@ -16,3 +16,4 @@ from . import mail_activity
 from . import res_company
 from . import res_config_settings
 from . import utm_campaign
+from . import crm_touchpoint

@@ -21,6 +21,7 @@ from ..tools.constants import (
     REJECT_STAGES,
     ROUTING_OUTCOMES,
     SLA_STATUSES,
+    UTM_FIELDS,
 )
 
 # Fields the lead definition is most often written on: the form recomputes
@@ -180,6 +181,16 @@ class CrmLead(models.Model):
         help="Channel partner this lead has been forwarded to.")
     date_partner_assign = fields.Date("Partner Assignment Date", copy=False)
 
+    # Campaign attribution: every campaign interaction, kept through conversion and merge
+    touchpoint_ids = fields.One2many("crm.touchpoint", "lead_id", string="Touchpoints", readonly=True)
+    touchpoint_count = fields.Integer(compute="_compute_touchpoint_count")
+    first_touch_campaign_id = fields.Many2one(
+        "utm.campaign", compute="_compute_touch_campaigns", store=True,
+        index="btree_not_null", help="Campaign of the earliest touchpoint that has one.")
+    last_touch_campaign_id = fields.Many2one(
+        "utm.campaign", compute="_compute_touch_campaigns", store=True,
+        index="btree_not_null", help="Campaign of the latest touchpoint that has one.")
+
     @api.depends("partner_id")
     def _compute_industry_id(self):
         for lead in self:
@@ -260,6 +271,19 @@ class CrmLead(models.Model):
                 parts.append(_("Sales-ready from %(threshold)s.", threshold=threshold))
             lead.score_explanation = "\n".join(parts)
 
+    def _compute_touchpoint_count(self):
+        counts = dict(self.env["crm.touchpoint"].sudo()._read_group(
+            [("lead_id", "in", self.ids)], ["lead_id"], ["__count"]))
+        for lead in self:
+            lead.touchpoint_count = counts.get(lead._origin, 0)
+
+    @api.depends("touchpoint_ids.date", "touchpoint_ids.campaign_id")
+    def _compute_touch_campaigns(self):
+        for lead in self:
+            touches = lead.sudo().touchpoint_ids.filtered("campaign_id").sorted(lambda tp: (tp.date, tp.id))
+            lead.first_touch_campaign_id = touches[:1].campaign_id
+            lead.last_touch_campaign_id = touches[-1:].campaign_id
+
     def _compute_routing_notice(self):
         # Only web_save fills it in, in its answer to the form that saved.
         self.routing_notice = False
@@ -320,6 +344,7 @@ class CrmLead(models.Model):
                 vals["assignment_manual"] = bool(vals["user_id"] if "user_id" in vals else default_user)
         leads = super().create(vals_list)
         leads._init_lifecycle([vals.get("lifecycle_stage") for vals in vals_list])
+        self.env["crm.touchpoint"]._record_new_leads(leads)
         if self._pipeline_watch()[0]:
             leads._pipeline_enqueue()
         return leads
@@ -339,7 +364,13 @@ class CrmLead(models.Model):
             manual = self.filtered(lambda lead: lead.user_id.id != (vals["user_id"] or False))
             if manual == self:
                 vals, manual = dict(vals, assignment_manual=bool(vals["user_id"])), None
+        retouched = self._utm_changed_by_person(vals)
         res = super().write(vals)
+        if retouched:
+            # A person re-labelling a lead's campaign, source or medium adds a
+            # touch; the earlier touches stay as they were.
+            self.env["crm.touchpoint"]._record(
+                retouched.filtered(lambda lead: any(lead[fname] for fname in UTM_FIELDS)), "manual")
         if manual:
             manual.write({"assignment_manual": bool(vals["user_id"])})
         if ODOO_STATE_FIELDS & set(vals):
@@ -349,12 +380,24 @@ class CrmLead(models.Model):
             self._pipeline_enqueue()
         return res
 
+    def copy(self, default=None):
+        # A duplicate made in the CRM is no inquiry of the person: it records
+        # no touch on the original lead.
+        copies = super().copy(default=default)
+        self.env["crm.touchpoint"].sudo().search([
+            ("inquiry_lead_id", "in", copies.ids), ("lead_id", "not in", copies.ids),
+        ]).unlink()
+        return copies
+
     def web_save(self, vals, specification, next_id=None):
         """The form's save ends the user's edit: run the pipeline now, so the
         form shows the stage, score and owner that follow. When routing sent
         the lead to someone the user may not see, the form keeps what was
         saved and says where it went, instead of failing to read it back."""
         result = super().web_save(vals, specification, next_id=next_id)
+        if not self and self._is_person():
+            # A person created the lead in the form: its first touch is manual.
+            self.browse([row["id"] for row in result])._touchpoint_relabel("manual")
         if not self.env["crm.lead"]._pipeline_flush():
             return result
         records = self.browse([row["id"] for row in result])
@@ -372,6 +415,25 @@ class CrmLead(models.Model):
         if not self._filtered_access("read"):
             return False
         return super().get_rainbowman_message()
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        # The mail gateway (mass_mailing passes the mailing's UTM values on a reply).
+        lead = super().message_new(msg_dict, custom_values=custom_values)
+        lead._touchpoint_relabel("mailing")
+        return lead
+
+    def _merge_dependences(self, opportunities):
+        # As event_crm and website_crm: the head keeps every touchpoint. Its
+        # campaign, source and medium are set first as Odoo's merge will set
+        # them, so that merge's own write records no "manual" touch.
+        res = super()._merge_dependences(opportunities)
+        utm_vals = (self | opportunities)._merge_data(list(UTM_FIELDS))
+        changed = {fname: value for fname, value in utm_vals.items() if self[fname].id != (value or False)}
+        if changed:
+            self.sudo().write(changed)
+        self.env["crm.touchpoint"]._merge_into(self, opportunities)
+        return res
 
     def _merge_get_fields_specific(self):
         # A merged lead was assigned by hand when one of the merged leads was;
@@ -784,6 +846,22 @@ class CrmLead(models.Model):
         """Whether a person acts (an internal user, not the system: superuser
         mode, OdooBot, the public user of a website form, a portal user)."""
         return not self.env.su and not self.env.user.share
+
+    def _utm_changed_by_person(self, vals):
+        """The leads of self whose campaign, source or medium a person changes with ``vals``."""
+        written = [fname for fname in UTM_FIELDS if fname in vals]
+        if not written or not self._is_person():
+            return self.browse()
+        return self.filtered(lambda lead: any(lead[fname].id != (vals[fname] or False) for fname in written))
+
+    def _touchpoint_relabel(self, origin):
+        """Label the touches the creation of these leads recorded (on them and,
+        for a later inquiry, on the person's open lead) with ``origin``."""
+        if not self:
+            return
+        self.env["crm.touchpoint"].sudo().search([
+            ("inquiry_lead_id", "in", self.ids), ("origin", "=", "api"),
+        ]).write({"origin": origin})
 
     def _definition_company_id(self):
         """Leads follow their company's definition; leads without one the current company's."""

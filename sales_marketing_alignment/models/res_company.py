@@ -3,6 +3,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools.constants import ATTRIBUTION_MODELS
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -38,6 +40,30 @@ class ResCompany(models.Model):
         "Scoring Version", readonly=True,
         help="Counts the changes of rules and cut-offs: leads scored under an older version are "
         "rescored by the scoring job (a counter, not a date: two changes in one second count).")
+
+    # Campaign attribution (crm.attribution.report, campaign economics)
+    attribution_model = fields.Selection(
+        ATTRIBUTION_MODELS, default="position_based", required=True,
+        help="How a won deal's revenue is split between the campaigns of its touchpoints in the "
+        "campaign economics; the attribution report shows every model.")
+    attribution_half_life_days = fields.Float(
+        "Time Decay Half-life (days)", default=7.0,
+        help="Time decay: a touch this many days before the win weighs half as much as one on "
+        "the day of the win.")
+    attribution_lookback_days = fields.Integer(
+        "Look-back Window (days)", default=90,
+        help="Only touchpoints within this many days before the win get credit; a won deal "
+        "with none counts as unattributed revenue.")
+
+    @api.constrains("attribution_half_life_days", "attribution_lookback_days")
+    def _check_attribution(self):
+        for company in self:
+            if company.attribution_half_life_days <= 0:
+                raise ValidationError(_(
+                    "The time decay half-life must be more than 0 days (7 is usual)."))
+            if company.attribution_lookback_days <= 0:
+                raise ValidationError(_(
+                    "The attribution look-back window must be at least 1 day (90 is usual)."))
 
     @api.constrains("score_grade_a", "score_grade_b", "score_grade_c", "mql_threshold", "quick_action_inline_count")
     def _check_score_grades(self):

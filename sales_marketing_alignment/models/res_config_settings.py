@@ -15,6 +15,9 @@ class ResConfigSettings(models.TransientModel):
     score_grade_b = fields.Integer(related="company_id.score_grade_b", readonly=False)
     score_grade_c = fields.Integer(related="company_id.score_grade_c", readonly=False)
     quick_action_inline_count = fields.Integer(related="company_id.quick_action_inline_count", readonly=False)
+    attribution_model = fields.Selection(related="company_id.attribution_model", readonly=False)
+    attribution_half_life_days = fields.Float(related="company_id.attribution_half_life_days", readonly=False)
+    attribution_lookback_days = fields.Integer(related="company_id.attribution_lookback_days", readonly=False)
     # Who assigns leads: the alignment routing rules or Odoo's own rule-based
     # assignment (crm_use_auto_assignment). Never both: turning one on turns
     # the other off.

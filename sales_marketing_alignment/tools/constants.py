@@ -171,3 +171,30 @@ RULE_ERRORS = (
     ValueError, TypeError, KeyError, NameError, SyntaxError, AttributeError, UserError,
     psycopg2.DataError, psycopg2.ProgrammingError,
 )
+
+# ------------------------------------------------------------
+# Attribution
+# ------------------------------------------------------------
+
+TOUCHPOINT_ORIGINS = [
+    ("web_form", "Website form"),
+    ("mailing", "Mailing reply"),
+    ("import", "Import"),
+    ("event", "Event"),
+    ("manual", "Manual"),
+    ("api", "API"),
+]
+ATTRIBUTION_MODELS = [
+    ("first_touch", "First touch"),
+    ("last_touch", "Last touch"),
+    ("linear", "Linear"),
+    ("position_based", "Position-based (40/20/40)"),
+    ("time_decay", "Time decay"),
+    ("w_shaped", "W-shaped"),
+]
+# The lead fields a touchpoint records.
+UTM_FIELDS = ("campaign_id", "source_id", "medium_id")
+# Lifecycle stages at or after the lead milestone, and at or after the
+# opportunity milestone (W-shaped attribution).
+LEAD_MILESTONE_STAGES = ("lead", "mql", "sal", "sql", "customer")
+OPPORTUNITY_MILESTONE_STAGES = ("sql", "customer")
