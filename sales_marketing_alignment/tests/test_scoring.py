@@ -344,5 +344,5 @@ class TestScoringPerformance(ScoringCommon):
         self.assertEqual(sorted(set(hundred.mapped("score"))), [40, 55, 70, 85])
         # Rescoring unchanged leads: no explanation line to create or delete.
         self.env.invalidate_all()
-        with self.assertQueryCount(19):
+        with self.assertQueryCount(20):
             hundred.action_score_and_route()
