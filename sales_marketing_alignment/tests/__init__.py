@@ -11,3 +11,4 @@ from . import test_scoring_tour
 from . import test_sla
 from . import test_tour
 from . import test_pipeline
+from . import test_content

@@ -147,3 +147,46 @@ RULE_ERRORS = (
     ValueError, TypeError, KeyError, NameError, SyntaxError, AttributeError, UserError,
     psycopg2.DataError, psycopg2.ProgrammingError,
 )
+
+# ------------------------------------------------------------
+# Messaging and materials
+# ------------------------------------------------------------
+
+REACTIONS = [
+    ("resonated", "Resonated"),
+    ("neutral", "Neutral"),
+    ("objection", "Objection"),
+]
+OBJECTIONS = [
+    ("price", "Price"),
+    ("timing", "Timing"),
+    ("competitor", "Competitor"),
+    ("no_need", "No need"),
+    ("authority", "No authority"),
+    ("other", "Other"),
+]
+CONTENT_KINDS = [
+    ("white_paper", "White paper"),
+    ("presentation", "Presentation"),
+    ("testimonial", "Customer testimonial"),
+    ("demo", "Product demonstration"),
+    ("case_study", "Case study"),
+    ("data_sheet", "Data sheet"),
+]
+BUYING_STAGES = [
+    ("early", "Early"),
+    ("evaluation", "Evaluation"),
+    ("decision", "Decision"),
+]
+CONTENT_STATES = [
+    ("draft", "Draft"),
+    ("published", "Published"),
+    ("retired", "Retired"),
+]
+ACCESS_ORIGINS = [
+    ("rep_share", "Shared by a rep"),
+    ("nurture", "Nurture"),
+    ("other", "Other"),
+]
+# A published item nobody shared nor opened for this long is "never used".
+CONTENT_UNUSED_DAYS = 90
