@@ -225,12 +225,12 @@ class CrmLead(models.Model):
                 lambda action, lead=lead: not action.company_id or action.company_id == lead.company_id
                 or not lead.company_id)
 
-    @api.depends("score_line_ids.points", "fit_score", "engagement_score", "grade", "date_scored")
     @api.depends("industry_id", "buying_role", "company_size", "lifecycle_stage", "probability", "company_id")
     def _compute_suggested_content_ids(self):
         for lead in self:
             lead.suggested_content_ids = self.env["crm.content"]._suggest_for(lead)
 
+    @api.depends("score_line_ids.points", "fit_score", "engagement_score", "grade", "date_scored")
     def _compute_score_explanation(self):
         labels = dict(self._fields["grade"]._description_selection(self.env))
         for lead in self:

@@ -53,7 +53,7 @@ class TestContent(AlignmentCommon):
         messages_before = len(self.lead.message_ids)
         action = self.lead.with_user(self.user_rep).action_open_message_tag()
         self.assertEqual(action["res_model"], "crm.message.tag")
-        wizard = self.env["crm.message.tag"].with_user(self.user_rep).with_context(action["context"]).create({
+        wizard = self.env["crm.message.tag"].with_user(self.user_rep).with_context(**action["context"]).create({
             "message_ids": [(6, 0, (self.message | self.message_2).ids)],
             "reaction": "objection", "objection": "price",
         })
@@ -81,7 +81,7 @@ class TestContent(AlignmentCommon):
         self.assertIn("Talked about the close", done_note.body)
         self.assertEqual(action["res_model"], "crm.message.tag")
         self.assertEqual(action["context"]["default_activity_type_id"], call.id)
-        wizard = self.env["crm.message.tag"].with_user(self.user_rep).with_context(action["context"]).create({
+        wizard = self.env["crm.message.tag"].with_user(self.user_rep).with_context(**action["context"]).create({
             "message_ids": [(6, 0, self.message.ids)], "reaction": "resonated",
         })
         wizard.action_tag()
@@ -262,7 +262,7 @@ class TestContent(AlignmentCommon):
         self.assertEqual(LINK_RE.search(body).groups(), (str(share.id), share.access_token))
         self.assertIn("Content shared with Carla Customer", lead.message_ids[0].body)
         composer = self.env["mail.compose.message"].with_user(self.user_rep).with_context(
-            action["context"]).create({})
+            **action["context"]).create({})
         composer.action_send_mail()
         sent = lead.message_ids[0]
         self.assertIn(share.access_token, sent.body)
