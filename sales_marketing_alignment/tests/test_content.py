@@ -377,3 +377,29 @@ class TestContentLink(HttpCase):
         response = self.url_open(f"/sma/content/{share.id}/{share.access_token}", allow_redirects=False)
         self.assertEqual(response.status_code, 404)
         self.assertFalse(self.env["crm.content.access"].search([("content_id", "=", self.content.id)]))
+
+
+@tagged("post_install", "-at_install", "sma_tour")
+class TestContentTour(HttpCase):
+    def test_content_tour(self):
+        """A rep shares a white paper from a lead through Odoo's composer and
+        tags the call with a key message and an objection."""
+        reset_alignment_configuration(self.env)
+        rep = mail_new_test_user(
+            self.env, login="content_tour_rep", password="content_tour_rep_pwd", name="Colin Content",
+            email="colin@example.com", groups="base.group_user,sales_team.group_sale_salesman")
+        customer = self.env["res.partner"].create({"name": "Tara Tour", "email": "tara@example.com"})
+        lead = self.env["crm.lead"].create({
+            "name": "Content tour deal", "type": "opportunity", "user_id": rep.id, "partner_id": customer.id})
+        paper = self.env["crm.content"].create({
+            "name": "Tour benchmark", "kind": "white_paper", "url": "https://example.com/tour.pdf",
+            "state": "published"})
+        message = self.env["crm.message"].create({"name": "Tour message"})
+        self.start_tour(f"/odoo/crm/{lead.id}", "sma_content_tour", login="content_tour_rep")
+        share = lead.content_share_ids
+        self.assertEqual((share.content_id, share.partner_id, share.user_id), (paper, customer, rep))
+        sent = lead.message_ids.filtered(lambda m: m.message_type == "comment" and share.access_token in (m.body or ""))
+        self.assertEqual(sent.partner_ids, customer)
+        self.assertEqual(
+            [(u.message_id, u.reaction, u.objection, u.user_id) for u in lead.message_use_ids],
+            [(message, "objection", "price", rep)])
