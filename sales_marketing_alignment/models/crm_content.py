@@ -84,6 +84,9 @@ class CrmContent(models.Model):
                 raise ValidationError(_(
                     "Add a file or a URL to \"%(name)s\" before publishing it: "
                     "a customer opening the link must get something.", name=content.name))
+            if content.url and not content.url.lower().startswith(("http://", "https://")):
+                raise ValidationError(_(
+                    "The URL of \"%(name)s\" must start with http:// or https://.", name=content.name))
 
     # ------------------------------------------------------------
     # CRUD
@@ -120,7 +123,10 @@ class CrmContent(models.Model):
 
     def _attach_file(self):
         """Files uploaded from the form belong to their item, so that the
-        item's readers may read them."""
+        item's readers may read them. The file must be one the user may read:
+        the public link serves it to anyone holding a token."""
+        if not self.env.su:
+            self.attachment_id.check("read")
         for content in self.filtered("attachment_id"):
             attachment = content.attachment_id.sudo()
             if not attachment.res_id and attachment.res_model in (False, "crm.content"):

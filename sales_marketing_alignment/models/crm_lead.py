@@ -227,8 +227,14 @@ class CrmLead(models.Model):
 
     @api.depends("industry_id", "buying_role", "company_size", "lifecycle_stage", "probability", "company_id")
     def _compute_suggested_content_ids(self):
+        # One search per profile (company, stage, segment), not per lead.
+        suggestions = {}
         for lead in self:
-            lead.suggested_content_ids = self.env["crm.content"]._suggest_for(lead)
+            key = (lead.company_id.id, lead._content_buying_stage(), lead.industry_id.id,
+                   lead.buying_role, lead.company_size)
+            if key not in suggestions:
+                suggestions[key] = self.env["crm.content"]._suggest_for(lead)
+            lead.suggested_content_ids = suggestions[key]
 
     @api.depends("score_line_ids.points", "fit_score", "engagement_score", "grade", "date_scored")
     def _compute_score_explanation(self):
@@ -372,6 +378,16 @@ class CrmLead(models.Model):
         # merging itself is no choice of salesperson.
         return dict(super()._merge_get_fields_specific(),
                     assignment_manual=lambda fname, leads: any(leads.mapped("assignment_manual")))
+
+    def _merge_dependences(self, opportunities):
+        """Tagged calls, shares and accesses of merged leads move to the
+        merged lead, like their messages and activities."""
+        result = super()._merge_dependences(opportunities)
+        for model in ("crm.message.use", "crm.content.share", "crm.content.access"):
+            records = self.env[model].sudo().search([("lead_id", "in", opportunities.ids)])
+            if records:
+                records.write({"lead_id": self.id, "company_id": self.company_id.id})
+        return result
 
     def _check_engine_fields(self, vals_list):
         """Scores, routing decisions, SLA dates and lifecycle moves are the

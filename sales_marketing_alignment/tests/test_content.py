@@ -241,12 +241,33 @@ class TestContent(AlignmentCommon):
             content.action_publish()
         with self.assertRaises(ValidationError):
             self.env["crm.content"].create({"name": "Empty", "state": "published"})
-        attachment = self.env["ir.attachment"].create({
+        attachment = self.env["ir.attachment"].with_user(self.user_marketing).create({
             "name": "deck.pdf", "datas": base64.b64encode(b"%PDF-1.4 deck")})
         content.attachment_id = attachment
         content.action_publish()
         self.assertEqual(content.state, "published")
         self.assertEqual((attachment.res_model, attachment.res_id), ("crm.content", content.id))
+
+    def test_file_must_be_readable_and_url_web(self):
+        """The public link serves the file to anyone with a token: marketing
+        may only attach files they may read, and URLs are web addresses."""
+        private = self.env["ir.attachment"].create({"name": "salaries.pdf", "datas": base64.b64encode(b"secret")})
+        with self.assertRaises(AccessError):
+            self.env["crm.content"].with_user(self.user_marketing).create({
+                "name": "Leak", "attachment_id": private.id})
+        with self.assertRaises(ValidationError):
+            self.env["crm.content"].create({"name": "Script", "url": "javascript:alert(1)"})
+
+    def test_merge_keeps_tags_and_shares(self):
+        twin = self.env["crm.lead"].create({
+            "name": "Tag me (twin)", "type": "opportunity", "user_id": self.user_rep.id,
+            "partner_id": self.customer.id})
+        use = self.env["crm.message.use"].create({
+            "lead_id": twin.id, "message_id": self.message.id, "reaction": "neutral"})
+        share = self.env["crm.content.share"].create({
+            "content_id": self.white_paper.id, "lead_id": twin.id, "partner_id": self.customer.id})
+        merged = (self.lead | twin)._merge_opportunity()
+        self.assertEqual((use.lead_id, share.lead_id), (merged, merged))
 
     def test_share_content(self):
         """The rep shares a published item: one share with its own token, a
