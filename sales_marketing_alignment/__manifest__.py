@@ -41,6 +41,7 @@
         "report/crm_sla_report_views.xml",
         "report/crm_score_report_views.xml",
         "report/crm_message_report_views.xml",
+        "report/crm_rep_quality_report_views.xml",
         "views/sales_marketing_alignment_menus.xml",
     ],
     "demo": [

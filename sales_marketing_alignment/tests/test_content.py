@@ -231,6 +231,32 @@ class TestContent(AlignmentCommon):
         self.assertEqual(lead._content_buying_stage(), "early")
         self.assertEqual(lead.suggested_content_ids.ids, [content.id, other.id])
 
+    def test_rep_interaction_quality(self):
+        """Two calls done by the rep: one tagged and followed by a next step,
+        one neither; one item shared and opened."""
+        call = self.env.ref("mail.mail_activity_data_call")
+        lead_b = self.env["crm.lead"].create({
+            "name": "Second deal", "type": "opportunity", "user_id": self.user_rep.id, "team_id": self.team.id})
+        for lead in (self.lead, lead_b):
+            lead.with_user(self.user_rep).activity_schedule(
+                activity_type_id=call.id, user_id=self.user_rep.id).with_user(self.user_rep).action_done()
+        self.env["crm.message.use"].with_user(self.user_rep).create({
+            "lead_id": self.lead.id, "message_id": self.message.id, "reaction": "resonated"})
+        self.lead.with_user(self.user_rep).activity_schedule(
+            "mail.mail_activity_data_todo", user_id=self.user_rep.id, summary="Send the proposal")
+        self.lead.with_user(self.user_rep).action_share_content(self.white_paper.ids)
+        share = self.lead.content_share_ids
+        self.env["crm.content.share"].browse(share.id)._record_access()
+        report = self.env["crm.rep.quality.report"].with_user(self.user_sales_manager)
+        [[calls, tagged, next_step, shared, opened]] = report._read_group(
+            [("lead_id", "in", (self.lead | lead_b).ids), ("user_id", "=", self.user_rep.id)], [],
+            ["call_count:sum", "tagged_rate:avg", "next_step_rate:avg", "share_count:sum", "accessed_count:sum"])
+        self.assertEqual((calls, tagged, next_step, shared, opened), (2, 50.0, 50.0, 1, 1))
+        # The rep sees their own rows, not another rep's.
+        self.assertEqual(
+            self.env["crm.rep.quality.report"].with_user(self.user_rep_other).search_count(
+                [("lead_id", "in", (self.lead | lead_b).ids)]), 0)
+
     # ------------------------------------------------------------
     # Content library and sharing
     # ------------------------------------------------------------
