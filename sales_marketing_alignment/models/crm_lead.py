@@ -521,8 +521,7 @@ class CrmLead(models.Model):
             "res_model": "crm.content.share.wizard",
             "view_mode": "form",
             "target": "new",
-            "context": {"default_lead_id": self.id,
-                        "default_content_ids": self.suggested_content_ids[:1].ids},
+            "context": {"default_lead_id": self.id},
         }
 
     def action_share_content(self, content_ids):
