@@ -1,6 +1,6 @@
 # Copyright 2026 The sales_marketing_alignment authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import fields, models, tools
+from odoo import SUPERUSER_ID, fields, models, tools
 from odoo.tools import SQL
 
 
@@ -39,7 +39,7 @@ class CrmRepQualityReport(models.Model):
         return SQL("""
             SELECT m.id * 2 AS id,
                    m.date,
-                   u.id AS user_id,
+                   COALESCE(u.id, l.user_id) AS user_id,
                    l.team_id,
                    l.id AS lead_id,
                    m.mail_activity_type_id AS activity_type_id,
@@ -48,7 +48,7 @@ class CrmRepQualityReport(models.Model):
                    1 AS call_count,
                    CASE WHEN EXISTS (
                         SELECT 1 FROM crm_message_use AS mu
-                         WHERE mu.lead_id = l.id AND mu.user_id = u.id
+                         WHERE mu.lead_id = l.id AND mu.user_id = COALESCE(u.id, l.user_id)
                            AND mu.date >= m.date - interval '1 hour' AND mu.date <= m.date + interval '1 day'
                    ) THEN 100.0 ELSE 0.0 END AS tagged_rate,
                    CASE WHEN EXISTS (
@@ -66,8 +66,12 @@ class CrmRepQualityReport(models.Model):
               FROM mail_message AS m
               JOIN crm_lead AS l ON l.id = m.res_id
               JOIN mail_activity_type AS t ON t.id = m.mail_activity_type_id
-              JOIN LATERAL (SELECT id FROM res_users WHERE partner_id = m.author_id ORDER BY id LIMIT 1) AS u ON TRUE
-        """)
+              -- The rep is the note's author; notes written by the system
+              -- (OdooBot: imports, automations) count for the salesperson.
+         LEFT JOIN LATERAL (SELECT id FROM res_users
+                             WHERE partner_id = m.author_id AND id != %(superuser)s
+                          ORDER BY id LIMIT 1) AS u ON TRUE
+        """, superuser=SUPERUSER_ID)
 
     def _where(self):
         # Calls (Odoo's phonecall category) and meetings (mail's Meeting type).
