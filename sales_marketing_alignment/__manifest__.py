@@ -42,6 +42,7 @@
         "report/crm_score_report_views.xml",
         "report/crm_message_report_views.xml",
         "report/crm_rep_quality_report_views.xml",
+        "report/crm_alignment_deal_report_views.xml",
         "views/sales_marketing_alignment_menus.xml",
     ],
     "demo": [

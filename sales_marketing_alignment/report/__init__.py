@@ -3,3 +3,4 @@ from . import crm_sla_report
 from . import crm_score_report
 from . import crm_message_report
 from . import crm_rep_quality_report
+from . import crm_alignment_deal_report

@@ -177,6 +177,13 @@ class TestContent(AlignmentCommon):
         # Calls on L1 (won) twice and L2 (lost) once; L3 is open: 2 / 3.
         self.assertAlmostEqual(won_rate, 200.0 / 3)
         self.assertEqual(company, message.company_id)
+        # Lift by segment: the same deals, with and without the message.
+        deals = env["crm.alignment.deal.report"].with_user(self.user_marketing).with_company(company)
+        self.user_marketing.company_ids |= company
+        rows = deals._read_group([("message_id", "=", message.id)], ["used", "industry_id"],
+                                 ["deal_count:sum", "won_rate:avg"])
+        self.assertEqual(sorted((used, industry.name, count, rate) for used, industry, count, rate in rows),
+                         [(False, "Test Finance", 4, 25.0), (True, "Test Finance", 3, 50.0)])
 
     def test_content_statistics_and_lift(self):
         _company, env, leads, _message, content = self._stats_fixture()
