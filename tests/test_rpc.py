@@ -1,5 +1,8 @@
 """The addon as RPC clients and users meet it on a running server with demo data."""
 
+import re
+import urllib.error
+import urllib.request
 from datetime import datetime, timedelta
 
 ADDON = "sales_marketing_alignment"
@@ -47,7 +50,8 @@ def test_alignment_menu_per_role(odoo_server, admin):
     # Reps see the lead lifecycle and quick actions: no campaign costs, no configuration.
     emma = odoo_server.login("emma", "emma")
     assert "Alignment" in _visible_menu_names(emma)
-    assert _visible_menu_names(emma, "Alignment") == {"Lead Lifecycle", "Quick Actions"}
+    assert _visible_menu_names(emma, "Alignment") == {"Lead Lifecycle", "Quick Actions", "Content Library",
+                                                      "Key Messages"}
 
 
 def test_settings_has_alignment_section(admin):
@@ -297,3 +301,47 @@ def test_score_and_route_over_rpc(odoo_server, admin):
         assert "above the maximum" in str(error)
     else:
         raise AssertionError("a routing rule with min above max was saved")
+
+
+def test_demo_messages_and_content(admin):
+    uses = admin.call("crm.message.use", "search_count", [])
+    shares = admin.call("crm.content.share", "search_count", [])
+    assert uses >= 100 and shares >= 20
+    unused = admin.call("crm.content", "search_read", [("is_unused", "=", True)], fields=["name"])
+    assert [row["name"] for row in unused] == ["Feature list 2024"]
+    stats = admin.call("crm.message", "search_read", [], fields=["use_count", "resonance_rate", "lift"])
+    assert all(row["use_count"] for row in stats)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+def test_content_link_over_http(odoo_server, admin):
+    """A rep shares a white paper over RPC; its recipient opens the link on
+    the running server: the access is recorded. A forged token answers 404
+    and records nothing."""
+    emma = odoo_server.login("emma", "emma")
+    [lead] = emma.call("crm.lead", "search_read", [("type", "=", "opportunity"), ("user_id", "=", emma.uid),
+                                                   ("email_from", "!=", False)], fields=["id"], limit=1)
+    [paper] = admin.call("crm.content", "search", [("name", "=", "Month-end close benchmark")])
+    action = emma.call("crm.lead", "action_share_content", [lead["id"]], [paper])
+    assert action["res_model"] == "mail.compose.message"
+    share_id, token = re.search(r"/sma/content/(\d+)/([\w-]+)", action["context"]["default_body"]).groups()
+    accesses_before = admin.call("crm.content.access", "search_count", [("lead_id", "=", lead["id"])])
+    opener = urllib.request.build_opener(_NoRedirect)
+
+    def status(path):
+        try:
+            with opener.open(f"{odoo_server.url}{path}", timeout=30) as response:
+                return response.status, response.headers.get("Location")
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers.get("Location")
+
+    forged = token[:-1] + ("A" if token[-1] != "A" else "B")
+    assert status(f"/sma/content/{share_id}/{forged}") == (404, None)
+    assert admin.call("crm.content.access", "search_count", [("lead_id", "=", lead["id"])]) == accesses_before
+    code, location = status(f"/sma/content/{share_id}/{token}")
+    assert code in (302, 303) and location == "https://example.com/content/close-benchmark.pdf"
+    assert admin.call("crm.content.access", "search_count", [("lead_id", "=", lead["id"])]) == accesses_before + 1

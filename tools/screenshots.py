@@ -97,6 +97,14 @@ PAGES = {
         "/odoo/action-sales_marketing_alignment.utm_campaign_action",
         record="sales_marketing_alignment.campaign_webinar",
     ),
+    "message_calls.png": Page("/odoo/action-sales_marketing_alignment.crm_message_report_action"),
+    "message_stats.png": Page("/odoo/action-sales_marketing_alignment.crm_message_action_stats"),
+    "content_usage.png": Page("/odoo/action-sales_marketing_alignment.crm_content_action_stats"),
+    "content_item.png": Page(
+        "/odoo/action-sales_marketing_alignment.crm_content_action",
+        record="sales_marketing_alignment.content_cedar_case",
+    ),
+    "rep_quality.png": Page("/odoo/action-sales_marketing_alignment.crm_rep_quality_report_action"),
 }
 
 # Evaluated in the page: where Odoo's web client is in showing the action.

@@ -283,6 +283,8 @@ def generate_demo_data(env):
         "date": done_at,
     } for vals, done_at in zip(done_vals, done_dates) if vals["summary"] in quick_actions])
 
+    _tag_calls_and_share_content(env, leads, plans, done_vals, done_dates)
+
     # Back-date the history in three set-based statements: the ORM stamps
     # "now" on create/won/lost and on done activities, and dashboards need
     # the past twelve months. create_date and the done dates are not
@@ -482,3 +484,89 @@ def _start_scoring_and_routing(env, rng, countries):
         "module": module, "name": "demo_inbound_lead_%02d" % index, "model": "crm.lead",
         "res_id": lead.id, "noupdate": True,
     } for index, lead in enumerate(inbound)])
+
+
+# Key messages: (xmlid, weight, chance to resonate on a deal later won / lost)
+DEMO_MESSAGES = [
+    ("message_close_faster", 5, 0.75, 0.35),
+    ("message_one_view", 3, 0.55, 0.45),
+    ("message_cost", 3, 0.45, 0.20),
+    ("message_manufacturing", 1, 0.60, 0.50),
+]
+# Objections customers raise, most often first.
+DEMO_OBJECTIONS = [("price", 5), ("timing", 3), ("competitor", 3), ("no_need", 2), ("authority", 2), ("other", 1)]
+# Content reps share: (xmlid, weight, share chance on a deal later won / lost or open);
+# the feature list is never shared, so it shows in "Unused Content".
+DEMO_CONTENT = [
+    ("content_close_benchmark", 4, 0.35, 0.30),
+    ("content_cedar_case", 3, 0.45, 0.15),
+    ("content_roi_deck", 2, 0.30, 0.15),
+    ("content_demo_video", 3, 0.30, 0.25),
+]
+
+
+def _tag_calls_and_share_content(env, leads, plans, done_vals, done_dates):
+    """Key messages tagged on the done calls and meetings, content shared on
+    opportunities and opened by their contacts: one create per model. A seed
+    of its own, so the rest of the demo history does not change with it."""
+    module = "sales_marketing_alignment"
+    rng = random.Random(SEED + 13)
+    ref = env.ref
+    plan_by_lead = {lead.id: plan for lead, plan in zip(leads, plans)}
+    talk_types = {ref("mail.mail_activity_data_call").id, ref("mail.mail_activity_data_meeting").id}
+    messages = [(ref(f"{module}.{xmlid}"), weight, won, lost) for xmlid, weight, won, lost in DEMO_MESSAGES]
+    objections = [key for key, _weight in DEMO_OBJECTIONS]
+    objection_weights = [weight for _key, weight in DEMO_OBJECTIONS]
+    use_vals = []
+    for vals, done_at in zip(done_vals, done_dates):
+        if vals["activity_type_id"] not in talk_types or rng.random() > 0.7:
+            continue
+        outcome = plan_by_lead[vals["res_id"]]["outcome"]
+        picked = set()
+        for _index in range(rng.choice([1, 1, 2])):
+            message, _weight, won, lost = rng.choices(messages, weights=[m[1] for m in messages])[0]
+            if message in picked:
+                continue
+            picked.add(message)
+            resonate = {"won": won, "lost": lost}.get(outcome, (won + lost) / 2)
+            roll = rng.random()
+            reaction = "resonated" if roll < resonate else ("neutral" if roll < resonate + 0.3 else "objection")
+            use_vals.append({
+                "lead_id": vals["res_id"],
+                "message_id": message.id,
+                "activity_type_id": vals["activity_type_id"],
+                "reaction": reaction,
+                "objection": rng.choices(objections, weights=objection_weights)[0] if reaction == "objection" else False,
+                "user_id": vals["user_id"],
+                "date": done_at,
+            })
+    env["crm.message.use"].create(use_vals)
+
+    # Content: shared on opportunities (to a contact created for the demo,
+    # removed with the demo data), opened by two recipients out of three.
+    contents = [(ref(f"{module}.{xmlid}"), weight, won, other) for xmlid, weight, won, other in DEMO_CONTENT]
+    share_plans = []
+    for lead, plan in zip(leads, plans):
+        if not plan["converted"] or not lead.user_id:
+            continue
+        content, _weight, won, other = rng.choices(contents, weights=[c[1] for c in contents])[0]
+        if rng.random() < (won if plan["outcome"] == "won" else other):
+            shared_at = min(plan["converted"] + timedelta(days=rng.randint(0, 10)), fields.Datetime.now())
+            share_plans.append((lead, content, shared_at))
+    partners = env["res.partner"].create([{
+        "name": lead.contact_name or lead.partner_name or lead.name,
+        "email": lead.email_from,
+    } for lead, _content, _date in share_plans])
+    env["ir.model.data"].create([{
+        "module": module, "name": "demo_contact_%04d" % index, "model": "res.partner",
+        "res_id": partner.id, "noupdate": True,
+    } for index, partner in enumerate(partners)])
+    shares = env["crm.content.share"].create([{
+        "content_id": content.id, "lead_id": lead.id, "partner_id": partner.id,
+        "user_id": lead.user_id.id, "date": shared_at,
+    } for (lead, content, shared_at), partner in zip(share_plans, partners)])
+    env["crm.content.access"].create([{
+        "content_id": share.content_id.id, "lead_id": share.lead_id.id, "partner_id": share.partner_id.id,
+        "share_id": share.id, "origin": "rep_share",
+        "date": min(share.date + timedelta(hours=rng.randint(1, 72)), fields.Datetime.now()),
+    } for share in shares if rng.random() < 0.66])

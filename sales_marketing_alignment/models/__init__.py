@@ -17,3 +17,9 @@ from . import res_company
 from . import res_config_settings
 from . import utm_campaign
 from . import crm_touchpoint
+from . import crm_alignment_effectiveness_mixin
+from . import crm_message
+from . import crm_message_use
+from . import crm_content
+from . import crm_content_share
+from . import crm_content_access

@@ -3,6 +3,8 @@
 from collections import defaultdict
 from datetime import timedelta
 
+from markupsafe import Markup
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
@@ -126,6 +128,14 @@ class CrmLead(models.Model):
     sla_escalation_count = fields.Integer("SLA Escalations", copy=False, readonly=True)
     sla_escalated_on = fields.Datetime("Escalated On", copy=False, readonly=True)
 
+    # Messaging and materials: key messages tagged on calls, content shared
+    message_use_ids = fields.One2many("crm.message.use", "lead_id", string="Key Messages Used")
+    content_share_ids = fields.One2many("crm.content.share", "lead_id", string="Content Shared")
+    content_access_ids = fields.One2many("crm.content.access", "lead_id", string="Content Opened")
+    suggested_content_ids = fields.Many2many(
+        "crm.content", compute="_compute_suggested_content_ids",
+        help="Published items of the lead's company for its segment and buying stage, best lift first.")
+
     # One-click follow-ups the current user may apply
     quick_action_ids = fields.Many2many(
         "crm.quick.action", string="Quick Actions", compute="_compute_quick_action_ids",
@@ -246,6 +256,17 @@ class CrmLead(models.Model):
                 lambda action, lead=lead: (not action.company_id or action.company_id == lead.company_id
                                            or not lead.company_id) and action._applies_to(lead))
             lead.quick_action_inline_count = (lead.company_id or self.env.company).quick_action_inline_count
+
+    @api.depends("industry_id", "buying_role", "company_size", "lifecycle_stage", "probability", "company_id")
+    def _compute_suggested_content_ids(self):
+        # One search per profile (company, stage, segment), not per lead.
+        suggestions = {}
+        for lead in self:
+            key = (lead.company_id.id, lead._content_buying_stage(), lead.industry_id.id,
+                   lead.buying_role, lead.company_size)
+            if key not in suggestions:
+                suggestions[key] = self.env["crm.content"]._suggest_for(lead)
+            lead.suggested_content_ids = suggestions[key]
 
     @api.depends("score_line_ids.points", "fit_score", "engagement_score", "grade", "date_scored")
     def _compute_score_explanation(self):
@@ -424,15 +445,21 @@ class CrmLead(models.Model):
         return lead
 
     def _merge_dependences(self, opportunities):
-        # As event_crm and website_crm: the head keeps every touchpoint. Its
-        # campaign, source and medium are set first as Odoo's merge will set
-        # them, so that merge's own write records no "manual" touch.
+        """As event_crm and website_crm: the head keeps every touchpoint, and
+        the tagged calls, shares and accesses of the merged leads, like their
+        messages and activities. Its campaign, source and medium are set
+        first as Odoo's merge will set them, so that merge's own write
+        records no "manual" touch."""
         res = super()._merge_dependences(opportunities)
         utm_vals = (self | opportunities)._merge_data(list(UTM_FIELDS))
         changed = {fname: value for fname, value in utm_vals.items() if self[fname].id != (value or False)}
         if changed:
             self.sudo().write(changed)
         self.env["crm.touchpoint"]._merge_into(self, opportunities)
+        for model in ("crm.message.use", "crm.content.share", "crm.content.access"):
+            records = self.env[model].sudo().search([("lead_id", "in", opportunities.ids)])
+            if records:
+                records.write({"lead_id": self.id, "company_id": self.company_id.id})
         return res
 
     def _merge_get_fields_specific(self):
@@ -556,6 +583,73 @@ class CrmLead(models.Model):
         self._pipeline_enqueue()
         self.env["crm.lead"]._pipeline_flush()
         return True
+
+    def action_open_message_tag(self):
+        """Tag the key messages used on a call with this lead (wizard)."""
+        self.ensure_one()
+        self.check_access("write")
+        return self.env["crm.message.tag"]._action_open(self)
+
+    def action_open_content_share(self):
+        """Pick content items to share with the lead's contact (wizard)."""
+        self.ensure_one()
+        self.check_access("write")
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Share content"),
+            "res_model": "crm.content.share.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_lead_id": self.id},
+        }
+
+    def action_share_content(self, content_ids):
+        """Share published content items with the lead's contact: one share
+        (with its own token) per item and recipient, logged in chatter, then
+        Odoo's composer with the tracked links. Returns the composer action."""
+        self.ensure_one()
+        self.check_access("write")
+        contents = self.env["crm.content"].browse(content_ids).exists()
+        if not contents:
+            raise UserError(_("Pick at least one content item to share."))
+        not_published = contents.filtered(lambda content: content.state != "published" or not content.active)
+        if not_published:
+            raise UserError(_("Only published content can be shared; publish or remove: %(names)s.",
+                              names=", ".join(not_published.mapped("name"))))
+        if contents.company_id - self.company_id and self.company_id:
+            raise UserError(_("Share content of the lead's own company (%(company)s).",
+                              company=self.company_id.name))
+        if not self.partner_id:
+            if not self.email_from:
+                raise UserError(_("Set a customer or an email on \"%(lead)s\" before sharing content.",
+                                  lead=self.name))
+            self._handle_partner_assignment(create_missing=True)
+        recipients = self.partner_id
+        shares = self.env["crm.content.share"].create([
+            {"content_id": content.id, "lead_id": self.id, "partner_id": partner.id}
+            for partner in recipients for content in contents
+        ])
+        self._message_log(body=Markup("%s<ul>%s</ul>") % (
+            _("Content shared with %(partner)s:", partner=recipients[0].display_name),
+            Markup().join(Markup("<li>%s</li>") % content.name for content in contents),
+        ))
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Share content"),
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_model": "crm.lead",
+                "default_res_ids": self.ids,
+                "default_composition_mode": "comment",
+                "default_partner_ids": recipients.ids,
+                "default_subject": _("%(names)s", names=", ".join(contents.mapped("name"))),
+                "default_body": shares._share_body(),
+                "default_email_layout_xmlid": "mail.mail_notification_light",
+            },
+        }
 
     # ------------------------------------------------------------
     # PIPELINE: definition -> score -> hand-off -> route
@@ -841,6 +935,16 @@ class CrmLead(models.Model):
     # ------------------------------------------------------------
     # HELPERS
     # ------------------------------------------------------------
+
+    def _content_buying_stage(self):
+        """The buying stage content is chosen for: early until sales accepts
+        the lead, then evaluation, and decision from 70% probability on."""
+        self.ensure_one()
+        if self.lifecycle_stage in ("inquiry", "lead", "mql", "nurture", "disqualified"):
+            return "early"
+        if self.lifecycle_stage == "customer" or self.probability >= 70:
+            return "decision"
+        return "evaluation"
 
     def _is_person(self):
         """Whether a person acts (an internal user, not the system: superuser

@@ -22,3 +22,16 @@ class MailActivity(models.Model):
             if leads:
                 leads.write({"date_first_touch": fields.Datetime.now()})
         return result
+
+    def action_done_tag_messages(self):
+        """Mark the activity done (the note is logged as Odoo logs it), then
+        tag the key messages used on it: the "Done & Tag Messages" button of
+        the activity dialog, on leads."""
+        self.ensure_one()
+        if self.res_model != "crm.lead":
+            return self.action_done()
+        lead = self.env["crm.lead"].browse(self.res_id)
+        lead.check_access("write")
+        activity_type = self.activity_type_id
+        self.action_done()
+        return self.env["crm.message.tag"]._action_open(lead, activity_type)

@@ -14,3 +14,4 @@ from . import test_pipeline
 from . import test_roles
 from . import test_roles_tour
 from . import test_attribution
+from . import test_content

@@ -198,3 +198,46 @@ UTM_FIELDS = ("campaign_id", "source_id", "medium_id")
 # opportunity milestone (W-shaped attribution).
 LEAD_MILESTONE_STAGES = ("lead", "mql", "sal", "sql", "customer")
 OPPORTUNITY_MILESTONE_STAGES = ("sql", "customer")
+
+# ------------------------------------------------------------
+# Messaging and materials
+# ------------------------------------------------------------
+
+REACTIONS = [
+    ("resonated", "Resonated"),
+    ("neutral", "Neutral"),
+    ("objection", "Objection"),
+]
+OBJECTIONS = [
+    ("price", "Price"),
+    ("timing", "Timing"),
+    ("competitor", "Competitor"),
+    ("no_need", "No need"),
+    ("authority", "No authority"),
+    ("other", "Other"),
+]
+CONTENT_KINDS = [
+    ("white_paper", "White paper"),
+    ("presentation", "Presentation"),
+    ("testimonial", "Customer testimonial"),
+    ("demo", "Product demonstration"),
+    ("case_study", "Case study"),
+    ("data_sheet", "Data sheet"),
+]
+BUYING_STAGES = [
+    ("early", "Early"),
+    ("evaluation", "Evaluation"),
+    ("decision", "Decision"),
+]
+CONTENT_STATES = [
+    ("draft", "Draft"),
+    ("published", "Published"),
+    ("retired", "Retired"),
+]
+ACCESS_ORIGINS = [
+    ("rep_share", "Shared by a rep"),
+    ("nurture", "Nurture"),
+    ("other", "Other"),
+]
+# A published item nobody shared nor opened for this long is "never used".
+CONTENT_UNUSED_DAYS = 90

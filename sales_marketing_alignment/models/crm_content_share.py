@@ -1,0 +1,78 @@
+# Copyright 2026 The sales_marketing_alignment authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import secrets
+
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.tools import consteq
+
+
+class CrmContentShare(models.Model):
+    """One content item sent to one recipient from one lead: holds the
+    recipient's unguessable token of the public link
+    (/sma/content/<id>/<token>)."""
+
+    _name = "crm.content.share"
+    _description = "Sales Content Share"
+    _order = "date desc, id desc"
+    _rec_name = "content_id"
+
+    content_id = fields.Many2one("crm.content", required=True, ondelete="cascade", index=True)
+    lead_id = fields.Many2one("crm.lead", required=True, ondelete="cascade", index=True)
+    partner_id = fields.Many2one("res.partner", string="Recipient", required=True, ondelete="cascade", index=True)
+    user_id = fields.Many2one("res.users", string="Shared By", required=True, default=lambda self: self.env.user)
+    date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
+    # The recipient's secret: whoever holds the link opens the item, nothing else.
+    access_token = fields.Char(required=True, copy=False, default=lambda self: secrets.token_urlsafe(32))
+    company_id = fields.Many2one("res.company", index=True, readonly=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        leads = self.env["crm.lead"].browse({vals["lead_id"] for vals in vals_list if vals.get("lead_id")})
+        leads.check_access("write")
+        company_by_lead = {lead.id: lead.company_id.id for lead in leads.sudo()}
+        for vals in vals_list:
+            vals["company_id"] = company_by_lead.get(vals.get("lead_id")) or False
+        return super().create(vals_list)
+
+    # ------------------------------------------------------------
+    # HELPERS
+    # ------------------------------------------------------------
+
+    def _public_url(self):
+        """The recipient's link (absolute)."""
+        self.ensure_one()
+        return f"{self.get_base_url()}/sma/content/{self.id}/{self.access_token}"
+
+    def _share_body(self):
+        """The mail body: one line per item, with the recipient's own link and
+        the item's usage scenario."""
+        lines = Markup().join(
+            Markup('<li><a href="%s">%s</a>%s</li>') % (
+                share._public_url(), share.content_id.name,
+                Markup(": %s") % share.content_id.usage_scenario if share.content_id.usage_scenario else "",
+            ) for share in self
+        )
+        return Markup("<p>%s</p><ul>%s</ul>") % (_("Hello, here is what we talked about:"), lines)
+
+    @api.model
+    def _get_by_token(self, share_id, token):
+        """The share of a public link, if the token is its own and its item is
+        published; an empty recordset otherwise (sudo: the caller is public)."""
+        share = self.sudo().browse(share_id).exists()
+        if not share or not token or not consteq(share.access_token, token):
+            return self.browse()
+        if share.content_id.state != "published" or not share.content_id.active:
+            return self.browse()
+        return share
+
+    def _record_access(self):
+        """The recipient opened the link: an access on the lead."""
+        return self.env["crm.content.access"].sudo().create([{
+            "content_id": share.content_id.id,
+            "lead_id": share.lead_id.id,
+            "partner_id": share.partner_id.id,
+            "share_id": share.id,
+            "origin": "rep_share",
+        } for share in self])
