@@ -6,10 +6,11 @@ from odoo.tools import SQL
 
 class CrmRepQualityReport(models.Model):
     """Rep interaction quality (paper 000, figure 4): one row per call or
-    meeting a rep marked done on a lead, and one per content item a rep
-    shared, so that per rep and team, for a period, a manager sees calls and
-    meetings done, the share tagged with key messages, the share followed by
-    a next step scheduled within a day, and content shared and opened."""
+    meeting a rep marked done on a lead, one per content item a rep shared,
+    and one per lead assigned to a rep, so that per rep and team, for a
+    period, a manager sees calls and meetings done, the share tagged with key
+    messages, the share followed by a next step scheduled within a day,
+    content shared and opened, response time, acceptance and conversion."""
 
     _name = "crm.rep.quality.report"
     _description = "Rep Interaction Quality"
@@ -34,6 +35,16 @@ class CrmRepQualityReport(models.Model):
         "Counts activities still planned or kept when done.")
     share_count = fields.Integer("Shares", readonly=True)
     accessed_count = fields.Integer("Content Opened", readonly=True)
+    lead_count = fields.Integer("Leads Assigned", readonly=True)
+    response_hours = fields.Float(
+        "Response Time (hours)", aggregator="avg", readonly=True,
+        help="From assignment to the first completed activity; leads nobody touched yet are left "
+        "out (empty, not zero).")
+    accepted_rate = fields.Float(
+        "Accepted (%)", aggregator="avg", readonly=True,
+        help="Of the leads handed to the rep, the share they accepted (%).")
+    conversion_rate = fields.Float(
+        "Won (%)", aggregator="avg", readonly=True, help="Of the leads assigned to the rep, the share won (%).")
 
     def _select(self):
         return SQL("""
@@ -58,7 +69,11 @@ class CrmRepQualityReport(models.Model):
                            AND a.create_date <= m.date + interval '1 day'
                    ) THEN 100.0 ELSE 0.0 END AS next_step_rate,
                    0 AS share_count,
-                   0 AS accessed_count
+                   0 AS accessed_count,
+                   0 AS lead_count,
+                   NULL::numeric AS response_hours,
+                   NULL::numeric AS accepted_rate,
+                   NULL::numeric AS conversion_rate
         """)
 
     def _from(self):
@@ -98,14 +113,45 @@ class CrmRepQualityReport(models.Model):
                    NULL::numeric AS next_step_rate,
                    1 AS share_count,
                    CASE WHEN EXISTS (SELECT 1 FROM crm_content_access AS ca WHERE ca.share_id = s.id)
-                        THEN 1 ELSE 0 END AS accessed_count
+                        THEN 1 ELSE 0 END AS accessed_count,
+                   0 AS lead_count,
+                   NULL::numeric AS response_hours,
+                   NULL::numeric AS accepted_rate,
+                   NULL::numeric AS conversion_rate
               FROM crm_content_share AS s
               JOIN crm_lead AS l ON l.id = s.lead_id
+        """)
+
+    def _leads_query(self):
+        # One row per lead assigned to a rep, at its assignment: response
+        # time (empty when untouched), acceptance of a hand-off, won or not.
+        return SQL("""
+            SELECT -l.id AS id,
+                   l.date_open AS date,
+                   l.user_id,
+                   l.team_id,
+                   l.id AS lead_id,
+                   NULL::integer AS activity_type_id,
+                   NULL::integer AS content_id,
+                   l.company_id,
+                   0 AS call_count,
+                   NULL::numeric AS tagged_rate,
+                   NULL::numeric AS next_step_rate,
+                   0 AS share_count,
+                   0 AS accessed_count,
+                   1 AS lead_count,
+                   EXTRACT(EPOCH FROM l.date_first_touch - l.date_open) / 3600 AS response_hours,
+                   CASE WHEN l.date_handoff IS NULL THEN NULL
+                        WHEN l.date_accepted IS NOT NULL THEN 100.0 ELSE 0.0 END AS accepted_rate,
+                   CASE WHEN l.lifecycle_stage = 'customer' THEN 100.0 ELSE 0.0 END AS conversion_rate
+              FROM crm_lead AS l
+             WHERE l.user_id IS NOT NULL AND l.date_open IS NOT NULL
         """)
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(SQL(
-            "CREATE OR REPLACE VIEW %s AS (%s %s %s UNION ALL %s)",
+            "CREATE OR REPLACE VIEW %s AS (%s %s %s UNION ALL %s UNION ALL %s)",
             SQL.identifier(self._table), self._select(), self._from(), self._where(), self._shares_query(),
+            self._leads_query(),
         ))

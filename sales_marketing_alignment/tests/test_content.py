@@ -259,6 +259,23 @@ class TestContent(AlignmentCommon):
             [("lead_id", "in", (self.lead | lead_b).ids), ("user_id", "=", self.user_rep.id)], [],
             ["call_count:sum", "tagged_rate:avg", "next_step_rate:avg", "share_count:sum", "accessed_count:sum"])
         self.assertEqual((calls, tagged, next_step, shared, opened), (2, 50.0, 50.0, 1, 1))
+        # Response time, acceptance and conversion, by hand: lead A assigned 4 h
+        # before its first touch and handed off then accepted; lead B handed
+        # off, not accepted, won.
+        now = fields.Datetime.now()
+        self.lead.write({"date_open": now - timedelta(hours=4)})
+        lead_b.write({"date_open": now - timedelta(hours=10)})
+        self.lead.sudo().write({"date_first_touch": now, "date_handoff": now, "date_accepted": now})
+        lead_b.sudo().write({"date_first_touch": now - timedelta(hours=8), "date_handoff": now,
+                             "date_accepted": False})
+        lead_b.action_set_won()
+        self.env.flush_all()
+        [[leads, response, accepted, won]] = report._read_group(
+            [("lead_id", "in", (self.lead | lead_b).ids), ("user_id", "=", self.user_rep.id)], [],
+            ["lead_count:sum", "response_hours:avg", "accepted_rate:avg", "conversion_rate:avg"])
+        self.assertEqual(leads, 2)
+        self.assertAlmostEqual(response, 3.0)  # (4 + 2) / 2
+        self.assertEqual((accepted, won), (50.0, 50.0))
         # The rep sees their own rows, not another rep's.
         self.assertEqual(
             self.env["crm.rep.quality.report"].with_user(self.user_rep_other).search_count(
