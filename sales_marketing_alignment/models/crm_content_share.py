@@ -5,6 +5,7 @@ import secrets
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import consteq
 
 
@@ -76,3 +77,50 @@ class CrmContentShare(models.Model):
             "share_id": share.id,
             "origin": "rep_share",
         } for share in self])
+
+    @api.model
+    def _share_from_lead(self, lead, content_ids):
+        """The engine of crm.lead.action_share_content: one share (with its
+        own token) per item and recipient, a note in the lead's chatter, and
+        Odoo's composer with the tracked links."""
+        contents = self.env["crm.content"].browse(content_ids).exists()
+        if not contents:
+            raise UserError(_("Pick at least one content item to share."))
+        not_published = contents.filtered(lambda content: content.state != "published" or not content.active)
+        if not_published:
+            raise UserError(_("Only published content can be shared; publish or remove: %(names)s.",
+                              names=", ".join(not_published.mapped("name"))))
+        if contents.company_id - lead.company_id and lead.company_id:
+            raise UserError(_("Share content of the lead's own company (%(company)s).",
+                              company=lead.company_id.name))
+        if not lead.partner_id:
+            if not lead.email_from:
+                raise UserError(_("Set a customer or an email on \"%(lead)s\" before sharing content.",
+                                  lead=lead.name))
+            lead._handle_partner_assignment(create_missing=True)
+        recipients = lead.partner_id
+        shares = self.create([
+            {"content_id": content.id, "lead_id": lead.id, "partner_id": partner.id}
+            for partner in recipients for content in contents
+        ])
+        lead._message_log(body=Markup("%s<ul>%s</ul>") % (
+            _("Content shared with %(partner)s:", partner=recipients[0].display_name),
+            Markup().join(Markup("<li>%s</li>") % content.name for content in contents),
+        ))
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Share content"),
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_model": "crm.lead",
+                "default_res_ids": lead.ids,
+                "default_composition_mode": "comment",
+                "default_partner_ids": recipients.ids,
+                "default_subject": _("%(names)s", names=", ".join(contents.mapped("name"))),
+                "default_body": shares._share_body(),
+                "default_email_layout_xmlid": "mail.mail_notification_light",
+            },
+        }

@@ -3,8 +3,6 @@
 from collections import defaultdict
 from datetime import timedelta
 
-from markupsafe import Markup
-
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
@@ -609,47 +607,7 @@ class CrmLead(models.Model):
         Odoo's composer with the tracked links. Returns the composer action."""
         self.ensure_one()
         self.check_access("write")
-        contents = self.env["crm.content"].browse(content_ids).exists()
-        if not contents:
-            raise UserError(_("Pick at least one content item to share."))
-        not_published = contents.filtered(lambda content: content.state != "published" or not content.active)
-        if not_published:
-            raise UserError(_("Only published content can be shared; publish or remove: %(names)s.",
-                              names=", ".join(not_published.mapped("name"))))
-        if contents.company_id - self.company_id and self.company_id:
-            raise UserError(_("Share content of the lead's own company (%(company)s).",
-                              company=self.company_id.name))
-        if not self.partner_id:
-            if not self.email_from:
-                raise UserError(_("Set a customer or an email on \"%(lead)s\" before sharing content.",
-                                  lead=self.name))
-            self._handle_partner_assignment(create_missing=True)
-        recipients = self.partner_id
-        shares = self.env["crm.content.share"].create([
-            {"content_id": content.id, "lead_id": self.id, "partner_id": partner.id}
-            for partner in recipients for content in contents
-        ])
-        self._message_log(body=Markup("%s<ul>%s</ul>") % (
-            _("Content shared with %(partner)s:", partner=recipients[0].display_name),
-            Markup().join(Markup("<li>%s</li>") % content.name for content in contents),
-        ))
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Share content"),
-            "res_model": "mail.compose.message",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {
-                "default_model": "crm.lead",
-                "default_res_ids": self.ids,
-                "default_composition_mode": "comment",
-                "default_partner_ids": recipients.ids,
-                "default_subject": _("%(names)s", names=", ".join(contents.mapped("name"))),
-                "default_body": shares._share_body(),
-                "default_email_layout_xmlid": "mail.mail_notification_light",
-            },
-        }
+        return self.env["crm.content.share"]._share_from_lead(self, content_ids)
 
     # ------------------------------------------------------------
     # PIPELINE: definition -> score -> hand-off -> route
