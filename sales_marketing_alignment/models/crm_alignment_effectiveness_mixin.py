@@ -88,47 +88,20 @@ class CrmAlignmentEffectivenessMixin(models.AbstractModel):
             return {}
         self.env.flush_all()
         won, lost = self._effectiveness_lead_states()
-        # One set-based query: the ORM would read every comparable deal.
+        # One set-based query: the ORM would read every comparable deal. The
+        # deals with and without an item are the deal report's, so that the
+        # figures on the item and the report agree by construction.
+        deals = self.env["crm.alignment.deal.report"]._item_deals(self._table, self._effectiveness_usage())
         self.env.cr.execute(SQL("""
-            WITH usage AS (%(usage)s),
-                 used_deals AS (SELECT DISTINCT item_id, lead_id FROM usage),
-                 items AS (
-                    SELECT i.id, i.company_id, i.industry_id, i.buying_role, i.company_size,
-                           date_trunc('month', MIN(l.create_date)) AS date_from,
-                           date_trunc('month', MAX(l.create_date)) + interval '1 month' AS date_to
-                      FROM %(table)s AS i
-                      JOIN used_deals AS d ON d.item_id = i.id
-                      JOIN crm_lead AS l ON l.id = d.lead_id
-                     WHERE i.id IN %(ids)s
-                  GROUP BY i.id
-                 ),
-                 unused_deals AS (
-                    SELECT i.id AS item_id, l.id AS lead_id
-                      FROM items AS i
-                      JOIN crm_lead AS l
-                        ON l.company_id = i.company_id
-                       AND l.create_date >= i.date_from AND l.create_date < i.date_to
-                       AND (i.industry_id IS NULL OR l.industry_id = i.industry_id)
-                       AND (i.buying_role IS NULL OR l.buying_role = i.buying_role)
-                       AND (i.company_size IS NULL OR l.company_size = i.company_size)
-                     WHERE NOT EXISTS (SELECT 1 FROM used_deals AS d
-                                        WHERE d.item_id = i.id AND d.lead_id = l.id)
-                 ),
-                 deals AS (
-                    SELECT item_id, lead_id, TRUE AS used FROM used_deals
-                     UNION ALL
-                    SELECT item_id, lead_id, FALSE AS used FROM unused_deals
-                 )
             SELECT d.item_id, d.used, COUNT(*),
                    COUNT(*) FILTER (WHERE %(won)s),
                    COUNT(*) FILTER (WHERE %(won)s OR %(lost)s),
                    COALESCE(SUM(l.expected_revenue) FILTER (WHERE %(won)s), 0)
-              FROM deals AS d
+              FROM (%(deals)s) AS d
               JOIN crm_lead AS l ON l.id = d.lead_id
          LEFT JOIN crm_stage AS st ON st.id = l.stage_id
           GROUP BY d.item_id, d.used
-        """, usage=self._effectiveness_usage(), table=SQL.identifier(self._table),
-            ids=tuple(ids), won=won, lost=lost))
+        """, deals=deals, won=won, lost=lost))
         return {
             (item_id, used): {"deals": deals, "won": won_count, "closed": closed, "won_revenue": revenue}
             for item_id, used, deals, won_count, closed, revenue in self.env.cr.fetchall()

@@ -38,7 +38,11 @@ class CrmAlignmentDealReport(models.Model):
     won_revenue = fields.Float(readonly=True, help="Expected revenue of the won deals.")
 
     def _item_deals(self, table, usage):
-        """(item_id, lead_id, used) for one kind of item."""
+        """(item_id, lead_id, used) for one kind of item: the deals where it
+        was used (``usage`` selects item_id, lead_id), and the comparable deals
+        where it was not (same company and segment, created in the months of
+        its use). The one definition of "comparable", shared with the lift on
+        the items (crm.alignment.effectiveness.mixin)."""
         return SQL("""
             WITH usage AS (%(usage)s),
                  used_deals AS (SELECT DISTINCT item_id, lead_id FROM usage),
@@ -65,8 +69,7 @@ class CrmAlignmentDealReport(models.Model):
         """, usage=usage, table=SQL.identifier(table))
 
     def _query(self):
-        won = SQL("(l.active AND COALESCE(st.is_won, FALSE))")
-        lost = SQL("(NOT l.active AND l.probability = 0)")
+        won, lost = self.env["crm.alignment.effectiveness.mixin"]._effectiveness_lead_states()
         messages = self._item_deals(
             "crm_message", SQL("SELECT message_id AS item_id, lead_id FROM crm_message_use"))
         contents = self._item_deals("crm_content", SQL("""
