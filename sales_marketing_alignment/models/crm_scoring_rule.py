@@ -100,6 +100,14 @@ class CrmScoringRule(models.Model):
         return tuple((r.id, r.dimension, r.domain, r.points, r.half_life_days) for r in rules)
 
     @api.model
+    def _match_domain(self, rule_id, domain):
+        """The domain a lead must match for the rule ``rule_id`` whose condition
+        is ``domain`` (its stored text). Extension point: a module adding
+        conditions to scoring rules ANDs them here, and every engine matches
+        this domain, never the raw text."""
+        return eval_domain(domain, self.env)
+
+    @api.model
     @tools.ormcache()
     def _get_engine_info(self):
         """(whether any scoring or routing rule is active, in any company; the
@@ -139,7 +147,7 @@ class CrmScoringRule(models.Model):
             for rule_id, dimension, domain, points, half_life in self._get_rules(company_id):
                 try:
                     with self.env.cr.savepoint(flush=False):
-                        matched = set(company_leads._filter_domain_batch(eval_domain(domain, self.env)).ids)
+                        matched = set(company_leads._filter_domain_batch(self._match_domain(rule_id, domain)).ids)
                 except RULE_ERRORS as error:  # skip the rule, score the rest
                     errors[rule_id] = str(error)
                     for lead in company_leads:  # keep its last known points
