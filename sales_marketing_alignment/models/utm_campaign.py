@@ -123,17 +123,42 @@ class UtmCampaign(models.Model):
     def _economics_credit(self):
         """{campaign id: (credited won deals, attributed revenue)} under each
         deal's company model, in the allowed companies."""
+        sums = self._economics_attributed(["credit", "revenue"])
+        return {campaign_id: (amounts["credit"], amounts["revenue"]) for campaign_id, amounts in sums.items()}
+
+    def _economics_attributed(self, measures):
+        """{campaign id: {measure: sum}} of crm.attribution.report measures
+        under each deal's company model, in the allowed companies, one query
+        for all campaigns. Monetary measures (the report's amounts are in each
+        deal's company currency) are converted to the current company's
+        currency at today's rate; ``credit`` is a count. Addons crediting
+        other amounts (the Sales bridge) read them here."""
         ids = [cid for cid in self.ids if isinstance(cid, int)]
         if not ids:
             return {}
         # The report is a view over these models: write pending changes first.
-        for model in ("crm.lead", "crm.touchpoint", "crm.lead.lifecycle.history", "res.company"):
+        for model in self._economics_flush_models():
             self.env[model].flush_model()
-        groups = self.env["crm.attribution.report"].sudo()._read_group(
+        Report = self.env["crm.attribution.report"].sudo()
+        groups = Report._read_group(
             [("campaign_id", "in", ids), ("is_company_model", "=", True),
              "|", ("company_id", "=", False), ("company_id", "in", self.env.companies.ids)],
-            ["campaign_id"], ["credit:sum", "revenue:sum"])
-        return {campaign.id: (credit, revenue) for campaign, credit, revenue in groups}
+            ["campaign_id", "currency_id"], ["%s:sum" % measure for measure in measures])
+        company = self.env.company
+        today = fields.Date.context_today(self)
+        result = {}
+        for campaign, currency, *sums in groups:
+            amounts = result.setdefault(campaign.id, dict.fromkeys(measures, 0.0))
+            for measure, amount in zip(measures, sums):
+                amount = amount or 0.0
+                if Report._fields[measure].type == "monetary" and currency and currency != company.currency_id:
+                    amount = currency._convert(amount, company.currency_id, company, today)
+                amounts[measure] += amount
+        return result
+
+    def _economics_flush_models(self):
+        """The models crm.attribution.report reads (an addon adding columns adds its models)."""
+        return ["crm.lead", "crm.touchpoint", "crm.lead.lifecycle.history", "res.company"]
 
     def _compute_sla_compliance_rate(self):
         rates = dict(self.env["crm.sla.report"]._read_group(

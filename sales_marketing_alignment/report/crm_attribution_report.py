@@ -5,6 +5,7 @@ from odoo.tools import SQL
 
 from ..tools.constants import (
     ATTRIBUTION_MODELS,
+    COMPANY_SIZES,
     LEAD_MILESTONE_STAGES,
     OPPORTUNITY_MILESTONE_STAGES,
     TOUCHPOINT_ORIGINS,
@@ -59,6 +60,40 @@ class CrmAttributionReport(models.Model):
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     country_id = fields.Many2one("res.country", readonly=True)
     industry_id = fields.Many2one("res.partner.industry", readonly=True)
+    company_size = fields.Selection(COMPANY_SIZES, readonly=True)
+
+    # Extension point: the won deals (CTE ``won``), one row per deal, are
+    # built by _won_select / _won_from / _won_where, as crm.activity.report
+    # splits its query. An addon adds a deal-level amount there (e.g. the
+    # Sales bridge's confirmed and invoiced revenue, see
+    # sales_marketing_alignment_sale) and credits it in _select and
+    # _select_unattributed: every column of ``won`` reaches ``touches`` (t.*)
+    # and the unattributed rows (w.*), so the credit SQL is never copied.
+
+    def _won_select(self):
+        """Columns of a won deal (l: crm_lead, c: its res_company). Revenue in the company's currency."""
+        return SQL("""
+                SELECT l.id AS lead_id,
+                       l.company_id, l.team_id, l.user_id, l.country_id, l.industry_id, l.company_size,
+                       c.currency_id,
+                       COALESCE(l.expected_revenue, 0)::double precision AS deal_revenue,
+                       COALESCE(l.date_closed, l.write_date) AS date_won,
+                       COALESCE(c.attribution_lookback_days, %(lookback)s) AS lookback_days,
+                       COALESCE(c.attribution_half_life_days, %(half_life)s) AS half_life_days,
+                       COALESCE(c.attribution_model, %(model)s) AS company_model
+        """, lookback=DEFAULT_LOOKBACK_DAYS, half_life=DEFAULT_HALF_LIFE_DAYS, model=DEFAULT_MODEL)
+
+    def _won_from(self):
+        return SQL("""
+                  FROM crm_lead AS l
+                  JOIN crm_stage AS s ON s.id = l.stage_id
+             LEFT JOIN res_company AS c ON c.id = l.company_id
+        """)
+
+    def _won_where(self):
+        return SQL("""
+                 WHERE l.active AND s.is_won AND l.probability = 100
+        """)
 
     def _with(self):
         """Won deals with their company's settings; their touchpoints in the
@@ -68,18 +103,7 @@ class CrmAttributionReport(models.Model):
         became an opportunity (SQL)."""
         return SQL("""
             WITH won AS (
-                SELECT l.id AS lead_id,
-                       l.company_id, l.team_id, l.user_id, l.country_id, l.industry_id,
-                       c.currency_id,
-                       COALESCE(l.expected_revenue, 0)::double precision AS deal_revenue,
-                       COALESCE(l.date_closed, l.write_date) AS date_won,
-                       COALESCE(c.attribution_lookback_days, %(lookback)s) AS lookback_days,
-                       COALESCE(c.attribution_half_life_days, %(half_life)s) AS half_life_days,
-                       COALESCE(c.attribution_model, %(model)s) AS company_model
-                  FROM crm_lead AS l
-                  JOIN crm_stage AS s ON s.id = l.stage_id
-             LEFT JOIN res_company AS c ON c.id = l.company_id
-                 WHERE l.active AND s.is_won AND l.probability = 100
+                %(won_select)s %(won_from)s %(won_where)s
             ), touches AS (
                 SELECT w.*,
                        t.id AS touchpoint_id, t.campaign_id, t.source_id, t.medium_id, t.origin,
@@ -111,7 +135,7 @@ class CrmAttributionReport(models.Model):
             ), models AS (
                 SELECT * FROM (VALUES %(models)s) AS v(model, seq)
             )
-        """, lookback=DEFAULT_LOOKBACK_DAYS, half_life=DEFAULT_HALF_LIFE_DAYS, model=DEFAULT_MODEL,
+        """, won_select=self._won_select(), won_from=self._won_from(), won_where=self._won_where(),
             lead_stages=LEAD_MILESTONE_STAGES, opp_stages=OPPORTUNITY_MILESTONE_STAGES,
             models=SQL(", ").join(SQL("(%s, %s)", key, seq) for seq, (key, _label) in enumerate(
                 ATTRIBUTION_MODELS, start=1)))
@@ -153,7 +177,8 @@ class CrmAttributionReport(models.Model):
                    credit.share AS credit,
                    credit.share * t.deal_revenue AS revenue,
                    0.0::double precision AS unattributed_revenue,
-                   t.company_id, t.currency_id, t.team_id, t.user_id, t.country_id, t.industry_id
+                   t.company_id, t.currency_id, t.team_id, t.user_id, t.country_id, t.industry_id,
+                   t.company_size
         """)
 
     def _from(self):
@@ -178,7 +203,8 @@ class CrmAttributionReport(models.Model):
                    1.0::double precision AS credit,
                    w.deal_revenue::double precision AS revenue,
                    w.deal_revenue::double precision AS unattributed_revenue,
-                   w.company_id, w.currency_id, w.team_id, w.user_id, w.country_id, w.industry_id
+                   w.company_id, w.currency_id, w.team_id, w.user_id, w.country_id, w.industry_id,
+                   w.company_size
         """)
 
     def _from_unattributed(self):
