@@ -39,8 +39,10 @@ pot: check-odoo postgres
 bench: check-odoo postgres
 	@$(PYTHON) bench/bench_scoring.py --leads $(LEADS)
 
+# One wheel per addon, both from setup.py (SMA_ADDON picks the addon).
 wheel:
-	$(PYTHON) -m pip wheel --no-deps -w dist .
+	SMA_ADDON=sales_marketing_alignment $(PYTHON) -m pip wheel --no-deps -w dist .
+	SMA_ADDON=sales_marketing_alignment_sale $(PYTHON) -m pip wheel --no-deps -w dist .
 
 clean:
 	rm -rf build dist *.egg-info .test-logs
