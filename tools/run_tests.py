@@ -8,10 +8,17 @@
    twice: on a throwaway database without demo data, then on one with demo
    data (as OCA's CI and Odoo's runbot run them). They include Odoo's own
    ``crm`` test classes re-run post-install with the addon installed
-   (``sales_marketing_alignment/tests/test_crm_core.py``).
-3. The end-to-end and packaging suite in ``tests/`` (pytest): it installs the
+   (``sales_marketing_alignment/tests/test_crm_core.py``). Neither installs
+   Sales: they prove the addon needs CRM only.
+3. The Sales bridge's Odoo tests: a third throwaway database with demo data
+   where ``sales_marketing_alignment_sale`` is installed (it pulls Sales and
+   ``sale_crm``), tags ``/sales_marketing_alignment_sale`` plus the main
+   addon's attribution tests (``TestAttribution``), which must hold with Sales
+   installed too; counted the same way.
+4. The end-to-end and packaging suite in ``tests/`` (pytest): it installs the
    addon with its demo data in another throwaway database, serves it and
-   drives it over JSON-RPC / XML-RPC, builds the wheel, and uninstalls.
+   drives it over JSON-RPC / XML-RPC, builds both wheels (the addon and the
+   Sales bridge), and uninstalls.
 
 Counts come from the runners' own result lines. A skipped test counts as a
 failure when it is a browser tour (Odoo skips tours silently when Chromium or
@@ -31,6 +38,7 @@ from addons_path import addons_path
 
 ROOT = Path(__file__).resolve().parent.parent
 ADDON = "sales_marketing_alignment"
+BRIDGE = "sales_marketing_alignment_sale"
 LOG_DIR = ROOT / ".test-logs"
 
 RESULT_RE = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
@@ -71,20 +79,25 @@ def run_pylint():
         count, proc.returncode, log_path.relative_to(ROOT))]
 
 
-def run_odoo_tests(http_port, demo):
-    """Odoo's runner on a fresh database, with or without demo data (as
-    OCA's CI and Odoo's runbot run it: with); returns (passed, failed, notes)."""
+def run_odoo_tests(http_port, demo, addon=ADDON, test_tags=None, name=None):
+    """Odoo's runner on a fresh database where ``addon`` is installed, with or
+    without demo data (as OCA's CI and Odoo's runbot run it: with); returns
+    (passed, failed, notes)."""
+    name = name or ("demo" if demo else "nodemo")
     label = "with demo data" if demo else "without demo data"
-    db = "sma_test_%d_%s" % (os.getpid(), "demo" if demo else "nodemo")
+    if addon != ADDON:
+        label = "of %s %s" % (addon, label)
+    db = "sma_test_%d_%s" % (os.getpid(), name)
     dropdb(db)
-    log_path = LOG_DIR / ("odoo-tests-demo.log" if demo else "odoo-tests.log")
+    log_path = LOG_DIR / {"demo": "odoo-tests-demo.log", "nodemo": "odoo-tests.log"}.get(
+        name, "odoo-tests-%s.log" % name)
     cmd = [
         sys.executable, "-m", "odoo",
         "-d", db,
         "--addons-path", addons_path(),
-        "-i", ADDON,
+        "-i", addon,
         *([] if demo else ["--without-demo", "all"]),
-        "--test-enable", "--test-tags", "/%s" % ADDON,
+        "--test-enable", "--test-tags", test_tags or "/%s" % addon,
         "--http-port", str(http_port),
         "--stop-after-init",
         "--log-level", "info",
@@ -166,7 +179,10 @@ def main():
     http_port = int(os.environ.get("SMA_TEST_HTTP_PORT", "8169"))
     passed, failed, notes = 0, 0, []
     steps = (run_pylint, lambda: run_odoo_tests(http_port, demo=False),
-             lambda: run_odoo_tests(http_port, demo=True), run_pytest)
+             lambda: run_odoo_tests(http_port, demo=True),
+             lambda: run_odoo_tests(http_port, demo=True, addon=BRIDGE, name="sale",
+                                    test_tags="/%s,/%s:TestAttribution" % (BRIDGE, ADDON)),
+             run_pytest)
     for step in steps:
         p, f, n = step()
         passed, failed, notes = passed + p, failed + f, notes + n
