@@ -12,6 +12,8 @@ help:
 	@echo "make test   run every test on throwaway databases; ends with 'N passed, N failed'"
 	@echo "make pot    regenerate sales_marketing_alignment/i18n/sales_marketing_alignment.pot with Odoo's exporter (throwaway database)"
 	@echo "make bench  time scoring and routing of $(LEADS) generated leads against Odoo's own CRM features (make bench LEADS=20000)"
+	@echo "           then the attribution report and campaign economics per model on $(LEADS) deals with 3 touchpoints each"
+	@echo "make wheel  build both wheels (the addon and the Sales bridge) into dist/"
 
 check-odoo:
 	@$(PYTHON) tools/check_odoo.py
@@ -38,6 +40,7 @@ pot: check-odoo postgres
 
 bench: check-odoo postgres
 	@$(PYTHON) bench/bench_scoring.py --leads $(LEADS)
+	@$(PYTHON) bench/bench_attribution.py --leads $(LEADS)
 
 # One wheel per addon, both from setup.py (SMA_ADDON picks the addon).
 wheel:

@@ -227,6 +227,41 @@ class TestAttribution(AlignmentCommon):
         # 1,000 at 2 units per company unit on the entry date.
         self.assertAlmostEqual(campaign.cost_company_currency, 500.0)
 
+    def test_revenue_of_another_company_currency(self):
+        """Economics read across companies convert each deal's revenue (in its
+        company's currency) to the current company's, at today's rate."""
+        other = self.env["res.currency"].with_context(active_test=False).search(
+            [("id", "!=", self.company.currency_id.id), ("name", "in", ["EUR", "USD", "CHF"])], limit=1)
+        other.active = True
+        self.env["res.currency.rate"].search([("currency_id", "in", (other | self.company.currency_id).ids)]).unlink()
+        self.env["res.currency.rate"].create({
+            "currency_id": other.id, "name": "2020-01-01", "rate": 4.0, "company_id": self.company.id})
+        abroad = self.env["res.company"].create({
+            "name": "Abroad Co", "currency_id": other.id, "attribution_model": "linear",
+            "attribution_lookback_days": 30})
+        deal = self.env["crm.lead"].create({
+            "name": "Abroad deal", "type": "opportunity", "expected_revenue": 8000, "company_id": abroad.id,
+            "company_size": "51_200"})
+        self.Touchpoint.create([{"lead_id": deal.id, "campaign_id": campaign.id, "date": days_before(days),
+                                 "origin": "api"} for campaign, days in ((self.c1, 10), (self.c2, 5))])
+        deal.write({"stage_id": self.won_stage.id})
+        deal.write({"date_closed": WON})
+        home = self._deal(2000, [(self.c1, 3)], [("lead", 3)], name="Home deal")
+        home.company_size = "11_50"
+        self.env.flush_all()
+        # The report keeps each deal in its company's currency, with its segment.
+        rows = self.env["crm.attribution.report"].search([("lead_id", "=", deal.id), ("model", "=", "linear")])
+        self.assertEqual(set(rows.mapped("currency_id")), {other})
+        self.assertEqual(set(rows.mapped("revenue")), {4000.0})
+        self.assertEqual(set(rows.mapped("company_size")), {"51_200"})
+        groups = dict(self.env["crm.attribution.report"]._read_group(
+            [("lead_id", "in", (deal | home).ids), ("model", "=", "linear")], ["company_size"], ["revenue:sum"]))
+        self.assertEqual(groups, {"51_200": 8000.0, "11_50": 2000.0})
+        # C1: 2,000 at home (position-based, one touch) + half of 8,000 abroad (linear) at 4 per unit.
+        campaign = self.c1.with_context(allowed_company_ids=[self.company.id, abroad.id])
+        self.assertAlmostEqual(campaign.won_revenue, 2000.0 + 4000.0 / 4)
+        self.assertAlmostEqual(campaign.won_count, 1.5)
+
     # ------------------------------------------------------------
     # touchpoints: creation paths and carry-over
     # ------------------------------------------------------------
