@@ -3,12 +3,18 @@
 from collections import defaultdict
 from datetime import datetime, timedelta
 
+import psycopg2
+
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
+from odoo.tools import SQL
 
 from ..tools.constants import CLOSED_STAGES, DIMENSIONS, POINTS_LIMIT, RULE_ERRORS
 from ..tools.domain import domain_field_names, eval_domain
+
+# Lead fields the scoring engine writes.
+SCORE_FIELDS = ["fit_score", "engagement_score", "score", "grade", "date_scored", "score_rules_version"]
 
 
 class CrmScoringRule(models.Model):
@@ -127,9 +133,10 @@ class CrmScoringRule(models.Model):
     @api.model
     def _score(self, leads):
         """Evaluate the scoring rules of each lead's company over the batch,
-        keep the explanation lines in step, and write the scores grouped by
-        value. Returns {lead id: score before}; nothing when no company has
-        scoring or routing rules."""
+        keep the explanation lines in step, and write the scores and grades.
+        Returns {lead id: score before}; nothing when no company has scoring
+        or routing rules. Saved leads are scored by set-based SQL
+        (``_score_sql``); leads being edited in a form, in memory."""
         if not self._get_engine_info()[0]:
             # Nothing to score: the leads are evaluated under the current version all the same.
             for company, company_leads in leads.grouped(lambda lead: lead.company_id or self.env.company).items():
@@ -137,58 +144,225 @@ class CrmScoringRule(models.Model):
                 if stale:
                     stale.write({"score_rules_version": company.score_rules_version})
             return {}
+        saved = leads.filtered(lambda lead: isinstance(lead.id, int))
+        previous = self._score_sql(saved) if saved else {}
+        if leads - saved:
+            previous.update(self._score_in_memory(leads - saved))
+        return previous
+
+    @api.model
+    def _score_match_queries(self, groups, errors, only=None):
+        """{rule id: (dimension, points, half-life, company id, SQL selecting
+        (rule_id, lead_id) of the matching leads)} for the active rules of
+        each company of ``groups`` ({company id: leads}), each rule's
+        ``_match_domain`` compiled by Odoo's query builder (no record rules).
+        Rules failing to compile go to ``errors`` ({rule id: message}).
+        ``only``: compile this rule id alone."""
+        Lead = self.env["crm.lead"].sudo().with_context(active_test=False)
+        compiled = {}
+        for company_id, company_leads in groups.items():
+            for rule_id, dimension, domain, points, half_life in self._get_rules(company_id):
+                if rule_id in errors or only is not None and rule_id != only:
+                    continue
+                try:
+                    query = Lead._search(expression.AND([
+                        [("id", "in", company_leads.ids)], self._match_domain(rule_id, domain)]))
+                except RULE_ERRORS as error:
+                    if isinstance(error, psycopg2.Error):
+                        raise  # the transaction is aborted: the caller retries rule by rule
+                    errors[rule_id] = str(error)
+                    continue
+                select = None if query.is_empty() else query.select(
+                    SQL("%s::int", rule_id), SQL.identifier(query.table, "id"))
+                compiled[rule_id] = (dimension, points, half_life, company_id, select)
+        return compiled
+
+    @api.model
+    def _score_sql(self, leads):
+        """Score saved leads in one statement per batch: every rule's match
+        (one UNION ALL of the compiled domains), explanation lines deleted,
+        inserted and updated, decay, totals, grades and the leads' UPDATE.
+        A rule failing at run time is found rule by rule, skipped, keeps its
+        last lines and points, and is reported. Returns {lead id: score
+        before (None when never scored)}."""
+        now = fields.Datetime.now()
+        groups = leads.grouped(lambda lead: lead._definition_company_id())
+        # The statement reads leads (and whatever their rules' domains read),
+        # explanation lines, rules and companies in the database, and writes
+        # behind the ORM's back: pending ORM writes go first.
+        self.env.flush_all()
+        errors, result = {}, None
+        try:
+            with self.env.cr.savepoint(flush=False):
+                compiled = self._score_match_queries(groups, errors)
+                result = self._score_statement(groups, compiled, errors, now)
+        except RULE_ERRORS as error:
+            if not isinstance(error, psycopg2.Error):
+                raise
+            # Rare: one rule fails in the database. Find which, each in a
+            # savepoint, and score with the others.
+            compiled = {}
+            for company_id, company_leads in groups.items():
+                for rule_id, *_rest in self._get_rules(company_id):
+                    if rule_id in errors:
+                        continue
+                    try:
+                        with self.env.cr.savepoint(flush=False):
+                            one = self._score_match_queries({company_id: company_leads}, errors, only=rule_id)
+                            for _dimension, _points, _half_life, _company_id, select in one.values():
+                                if select is not None:
+                                    self.env.cr.execute(select)
+                    except RULE_ERRORS as rule_error:
+                        errors[rule_id] = str(rule_error)
+                    else:
+                        compiled.update(one)
+            result = self._score_statement(groups, compiled, errors, now)
+        # The statement wrote leads and explanation lines: drop what the
+        # cache holds, and have whatever depends on the score recomputed.
+        self.env["crm.lead.score.line"].invalidate_model()
+        leads.invalidate_recordset(SCORE_FIELDS + ["score_line_ids", "write_uid", "write_date"])
+        leads.modified(SCORE_FIELDS + ["score_line_ids"])
+        ran = {rule_id for rule_id in compiled if rule_id not in errors}
+        self.sudo().browse(ran | set(errors))._report_errors(errors)
+        return result
+
+    @api.model
+    def _score_statement(self, groups, compiled, errors, now):
+        """Run the scoring statement (see ``_score_sql``); returns {lead id:
+        score before}."""
+        lead_ids, company_ids = [], []
+        for company_id, company_leads in groups.items():
+            lead_ids += company_leads.ids
+            company_ids += [company_id] * len(company_leads)
+        rules = [(rule_id, dimension, points, half_life, company_id, False)
+                 for rule_id, (dimension, points, half_life, company_id, _select) in compiled.items()
+                 if rule_id not in errors]
+        # Rules failing at run time keep their lines (last known points) for the leads they scored.
+        rules += [(rule_id, None, 0, 0, company_id, True)
+                  for company_id in groups for rule_id, *_rest in self._get_rules(company_id) if rule_id in errors]
+        selects = [compiled[rule[0]][4] for rule in rules if not rule[5] and compiled[rule[0]][4] is not None]
+        matched = SQL(" UNION ALL ").join(selects) if selects else SQL(
+            "SELECT NULL::int AS rule_id, NULL::int AS lead_id WHERE FALSE")
+        columns = list(zip(*rules)) if rules else [[], [], [], [], [], []]
+        self.env.cr.execute(SQL(
+            """
+            WITH batch AS (
+                SELECT * FROM unnest(%(lead_ids)s::int[], %(company_ids)s::int[]) AS b(lead_id, company_id)
+            ), rules AS (
+                SELECT * FROM unnest(%(rule_ids)s::int[], %(dimensions)s::varchar[], %(points)s::int[],
+                                     %(half_lives)s::int[], %(rule_companies)s::int[], %(failed)s::bool[])
+                    AS r(rule_id, dimension, points, half_life, company_id, failed)
+            ), matched(rule_id, lead_id) AS (
+                %(matched)s
+            ), old AS (
+                SELECT line.id, line.lead_id, line.rule_id, line.dimension, line.points,
+                       line.rule_points, line.date_matched, batch.company_id
+                  FROM crm_lead_score_line line
+                  JOIN batch ON batch.lead_id = line.lead_id
+            ), kept AS (
+                SELECT old.id, old.lead_id, old.dimension, old.points
+                  FROM old
+                  JOIN rules ON rules.rule_id = old.rule_id AND rules.failed AND rules.company_id = old.company_id
+            ), fresh AS (
+                SELECT matched.lead_id, matched.rule_id, rules.dimension, rules.points AS rule_points,
+                       old.id AS line_id, COALESCE(old.date_matched, %(now)s) AS date_matched,
+                       CASE WHEN rules.half_life = 0 OR old.date_matched IS NULL OR old.date_matched >= %(now)s
+                            THEN rules.points
+                            -- As _decayed_points: float8 arithmetic, round() to even as Python's.
+                            ELSE round(rules.points * power(0.5::float8,
+                                (EXTRACT(EPOCH FROM (%(now)s - old.date_matched))::float8 / 86400.0::float8)
+                                / rules.half_life::float8))::int
+                       END AS points,
+                       old.points AS old_points, old.rule_points AS old_rule_points, old.dimension AS old_dimension
+                  FROM matched
+                  JOIN rules ON rules.rule_id = matched.rule_id AND NOT rules.failed
+                  LEFT JOIN old ON old.lead_id = matched.lead_id AND old.rule_id = matched.rule_id
+            ), removed AS (
+                -- Lines of rules that no longer match, are archived, deleted or of another company.
+                DELETE FROM crm_lead_score_line line
+                 USING old
+                 WHERE line.id = old.id
+                   AND NOT EXISTS (SELECT 1 FROM fresh WHERE fresh.line_id = old.id)
+                   AND NOT EXISTS (SELECT 1 FROM kept WHERE kept.id = old.id)
+            ), added AS (
+                INSERT INTO crm_lead_score_line (lead_id, rule_id, dimension, rule_points, points, date_matched,
+                                                 company_id, create_uid, create_date, write_uid, write_date)
+                SELECT fresh.lead_id, fresh.rule_id, fresh.dimension, fresh.rule_points, fresh.points,
+                       fresh.date_matched, lead.company_id, %(uid)s, %(write_date)s, %(uid)s, %(write_date)s
+                  FROM fresh
+                  JOIN crm_lead lead ON lead.id = fresh.lead_id
+                 WHERE fresh.line_id IS NULL
+            ), changed AS (
+                UPDATE crm_lead_score_line line
+                   SET points = fresh.points, rule_points = fresh.rule_points, dimension = fresh.dimension,
+                       write_uid = %(uid)s, write_date = %(write_date)s
+                  FROM fresh
+                 WHERE line.id = fresh.line_id
+                   AND (fresh.points, fresh.rule_points, fresh.dimension)
+                       IS DISTINCT FROM (fresh.old_points, fresh.old_rule_points, fresh.old_dimension)
+            ), totals AS (
+                SELECT batch.lead_id, batch.company_id,
+                       COALESCE(SUM(part.points) FILTER (WHERE part.dimension = 'fit'), 0)::int AS fit,
+                       COALESCE(SUM(part.points) FILTER (WHERE part.dimension = 'engagement'), 0)::int AS engagement
+                  FROM batch
+                  LEFT JOIN (SELECT lead_id, dimension, points FROM fresh
+                             UNION ALL SELECT lead_id, dimension, points FROM kept) part
+                         ON part.lead_id = batch.lead_id
+                 GROUP BY batch.lead_id, batch.company_id
+            ), before AS (
+                SELECT lead.id, CASE WHEN lead.date_scored IS NULL THEN NULL ELSE lead.score END AS score
+                  FROM crm_lead lead
+                  JOIN batch ON batch.lead_id = lead.id
+            ), scored AS (
+                UPDATE crm_lead lead
+                   SET fit_score = totals.fit, engagement_score = totals.engagement,
+                       score = totals.fit + totals.engagement,
+                       grade = CASE WHEN totals.fit + totals.engagement >= company.score_grade_a THEN 'a'
+                                    WHEN totals.fit + totals.engagement >= company.score_grade_b THEN 'b'
+                                    WHEN totals.fit + totals.engagement >= company.score_grade_c THEN 'c'
+                                    ELSE 'd' END,
+                       date_scored = %(now)s, score_rules_version = company.score_rules_version,
+                       write_uid = %(uid)s, write_date = %(write_date)s
+                  FROM totals
+                  JOIN res_company company ON company.id = totals.company_id
+                 WHERE lead.id = totals.lead_id
+            )
+            SELECT id, score FROM before
+            """,
+            lead_ids=lead_ids, company_ids=company_ids,
+            rule_ids=list(columns[0]), dimensions=list(columns[1]), points=list(columns[2]),
+            half_lives=list(columns[3]), rule_companies=list(columns[4]), failed=list(columns[5]),
+            matched=matched, now=now, uid=self.env.uid, write_date=self.env.cr.now(),
+        ))
+        return dict(self.env.cr.fetchall())
+
+    @api.model
+    def _score_in_memory(self, leads):
+        """``_score`` for leads being edited in a form (not saved yet): rules
+        matched in memory, lines and scores in the cache."""
         Line = self.env["crm.lead.score.line"].sudo()
         now = fields.Datetime.now()
         previous = {lead.id: (lead.score if lead.date_scored else None) for lead in leads}
-        lines = {(line.lead_id.id, line.rule_id.id): line for line in Line.search([("lead_id", "in", leads.ids)])}
         totals = defaultdict(lambda: {"fit": 0, "engagement": 0})
-        to_create, updates, errors, ran = [], defaultdict(list), {}, set()
         for company_id, company_leads in leads.grouped(lambda lead: lead._definition_company_id()).items():
             for rule_id, dimension, domain, points, half_life in self._get_rules(company_id):
                 try:
-                    with self.env.cr.savepoint(flush=False):
-                        matched = set(company_leads._filter_domain_batch(self._match_domain(rule_id, domain)).ids)
-                except RULE_ERRORS as error:  # skip the rule, score the rest
-                    errors[rule_id] = str(error)
-                    for lead in company_leads:  # keep its last known points
-                        line = lines.pop((lead.id, rule_id), None)
-                        if line:
-                            totals[lead.id][line.dimension] += line.points
-                    continue
-                ran.add(rule_id)
-                for lead in company_leads:
-                    line = lines.pop((lead.id, rule_id), None)
-                    if lead.id not in matched:
-                        if line:
-                            lines[lead.id, rule_id] = line  # left over: unlinked below
-                        continue
-                    since = line.date_matched if line else now
-                    value = self._decayed_points(points, half_life, since, now)
-                    totals[lead.id][dimension] += value
-                    if not line:
-                        to_create.append({
-                            "lead_id": lead.id, "rule_id": rule_id, "dimension": dimension,
-                            "rule_points": points, "points": value, "date_matched": now,
-                            "company_id": lead.company_id.id,
-                        })
-                    elif (line.points, line.rule_points, line.dimension) != (value, points, dimension):
-                        updates[value, points, dimension].append(line.id)
-        # Lines of rules that no longer match, are archived or were deleted.
-        Line.browse(line.id for line in lines.values()).unlink()
-        Line.create(to_create)
-        for (value, points, dimension), line_ids in updates.items():
-            Line.browse(line_ids).write({"points": value, "rule_points": points, "dimension": dimension})
-        self.sudo().browse(ran | set(errors))._report_errors(errors)
-        by_vals = defaultdict(list)
+                    matched = company_leads.filtered_domain(self._match_domain(rule_id, domain))
+                except RULE_ERRORS:
+                    continue  # reported when the lead is saved and scored
+                for lead in matched:
+                    totals[lead.id][dimension] += points
+                    lead.score_line_ids |= Line.new({
+                        "lead_id": lead.id, "rule_id": rule_id, "dimension": dimension,
+                        "rule_points": points, "points": points, "date_matched": now,
+                    })
         for lead in leads:
             fit, engagement = totals[lead.id]["fit"], totals[lead.id]["engagement"]
             company = lead.company_id or self.env.company
-            by_vals[fit, engagement, company._score_grade(fit + engagement), company.score_rules_version].append(
-                lead.id)
-        for (fit, engagement, grade, version), lead_ids in by_vals.items():
-            leads.browse(lead_ids).write({
+            lead.update({
                 "fit_score": fit, "engagement_score": engagement, "score": fit + engagement,
-                "grade": grade, "date_scored": now, "score_rules_version": version,
+                "grade": company._score_grade(fit + engagement), "date_scored": now,
+                "score_rules_version": company.score_rules_version,
             })
         return previous
 
