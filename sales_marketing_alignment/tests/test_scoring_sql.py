@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from odoo import fields
 from odoo.tests import Form, tagged
+from odoo.tools import mute_logger
 
 from ..tools.constants import BUDGET_STATUSES, BUYING_ROLES, COMPANY_SIZES
 from ..tools.domain import eval_domain
@@ -149,3 +150,23 @@ class TestScoringSqlEngine(ScoringCommon):
         lead_many, with_many = create_through_form("Ten and five")
         self.assertEqual((lead_many.score, lead_many.routing_rule_id), (15 + 5, routing[-1]))
         self.assertLessEqual(with_many, with_one)
+
+    @mute_logger("odoo.sql_db")
+    def test_rule_failing_in_the_database_is_skipped_and_reported(self):
+        """A condition Odoo compiles but PostgreSQL refuses on the rows (a
+        LIKE pattern ending with its escape character) is found on its own:
+        the other rules score, the rule keeps its lines and says why."""
+        leads = self.Lead.create([{"name": "A", "type": "lead", "expected_revenue": 20000,
+                                   "buying_role": "decision_maker"}, {"name": "B", "type": "lead"}])
+        self.flush_pipeline()
+        self.assertEqual(leads.mapped("score"), [45, 0])
+        self.env.cr.execute("UPDATE crm_scoring_rule SET domain = %s WHERE id = %s",
+                            ["[('name', '=like', '\\\\')]", self.rule_decider.id])
+        self.env.registry.clear_cache()
+        self.env.invalidate_all()
+        self.rule_big.points = 35
+        leads.action_score_and_route()
+        self.assertEqual(leads.mapped("score"), [50, 0], "the broken rule keeps its last points")
+        self.assertEqual(leads[0].score_line_ids.rule_id, self.rule_big | self.rule_decider)
+        self.assertIn("escape", self.rule_decider.error_message)
+        self.assertFalse(self.rule_big.error_message)
