@@ -10,7 +10,7 @@ from odoo.exceptions import ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
 
-from ..tools.constants import CLOSED_STAGES, DIMENSIONS, POINTS_LIMIT, RULE_ERRORS
+from ..tools.constants import CLOSED_STAGES, DIMENSIONS, POINTS_LIMIT, RULE_ERRORS, RULE_VERSION_STATES
 from ..tools.domain import domain_field_names, eval_domain
 
 # Lead fields the scoring engine writes.
@@ -28,7 +28,8 @@ class CrmScoringRule(models.Model):
     _name = "crm.scoring.rule"
     _inherit = ["crm.alignment.rule.mixin", "mail.thread"]
     _allow_empty_domain = False
-    _lead_affecting_fields = frozenset({"domain", "points", "half_life_days", "dimension", "active", "company_id"})
+    _lead_affecting_fields = frozenset({
+        "domain", "points", "half_life_days", "dimension", "active", "company_id", "version_state"})
     _description = "Lead Scoring Rule"
     _order = "dimension, sequence, id"
 
@@ -54,6 +55,17 @@ class CrmScoringRule(models.Model):
     description = fields.Text(translate=True, help="Why this rule matters, for sales and marketing.")
 
     lead_count = fields.Integer("Matching Leads", compute="_compute_lead_count")
+
+    # Versions (back-testing): the live rules score leads; a draft set is
+    # tried on closed leads first; published sets are kept, archived.
+    version_state = fields.Selection(
+        RULE_VERSION_STATES, "Version", required=True, default="live", index=True, copy=False,
+        help="Live: scores leads. Draft: being tried in a back-test, scores no lead. "
+        "Archived: a former live set, kept to be restored.")
+    ruleset_id = fields.Many2one(
+        "crm.scoring.ruleset", "Rule Set", index="btree_not_null", ondelete="cascade", copy=False,
+        help="The draft or former version this rule belongs to; the live rules of a company "
+        "belong to its live set, or to none when no set was ever published.")
 
     def _compute_lead_count(self):
         counts = dict(self.env["crm.lead.score.line"]._read_group(
@@ -88,8 +100,18 @@ class CrmScoringRule(models.Model):
     # CRUD
     # ------------------------------------------------------------
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("ruleset_id") and "version_state" not in vals:
+                # A rule added to a draft is a draft.
+                vals["version_state"] = self.env["crm.scoring.ruleset"].browse(vals["ruleset_id"]).state
+        return super().create(vals_list)
+
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
+        if default and "name" in default:
+            return vals_list
         return [dict(vals, name=_("%s (copy)", rule.name)) for rule, vals in zip(self, vals_list)]
 
     # ------------------------------------------------------------
@@ -102,8 +124,24 @@ class CrmScoringRule(models.Model):
         """Active rules of a company as a tuple of (id, dimension, domain string,
         points, half-life). Cached; cleared when rules change."""
         rules = self.sudo().with_context(active_test=True).search(
-            [("company_id", "=", company_id)], order="sequence, id")
+            [("company_id", "=", company_id), ("version_state", "=", "live")], order="sequence, id")
         return tuple((r.id, r.dimension, r.domain, r.points, r.half_life_days) for r in rules)
+
+    @api.model
+    @tools.ormcache("company_id")
+    def _get_rule_version(self, company_id):
+        """(scoring version, grade A, B and C cut-offs) of a company, cached with
+        the rules and cleared with them: a lead is stamped with the version its
+        rules were read under, so a rule set published while the job runs
+        leaves every lead scored by exactly one version (the others are
+        rescored)."""
+        company = self.env["res.company"].sudo().browse(company_id)
+        return (company.score_rules_version, company.score_grade_a, company.score_grade_b,
+                company.score_grade_c)
+
+    def _affects_leads(self):
+        """Only live rules score leads: drafts and archived versions do not."""
+        return self.filtered(lambda rule: rule.version_state == "live")
 
     @api.model
     def _match_domain(self, rule_id, domain):
@@ -120,8 +158,8 @@ class CrmScoringRule(models.Model):
         lead fields those rules read). Writing one of these fields runs the
         lead through the pipeline. Cached; cleared when rules change."""
         names, has_rules = set(), False
-        for model in ("crm.scoring.rule", "crm.routing.rule"):
-            for rule in self.env[model].sudo().with_context(active_test=True).search([]):
+        for model, live in (("crm.scoring.rule", [("version_state", "=", "live")]), ("crm.routing.rule", [])):
+            for rule in self.env[model].sudo().with_context(active_test=True).search(live):
                 has_rules = True
                 try:
                     names |= domain_field_names(eval_domain(rule.domain, self.env))
@@ -230,10 +268,16 @@ class CrmScoringRule(models.Model):
     def _score_statement(self, groups, compiled, errors, now):
         """Run the scoring statement (see ``_score_sql``); returns {lead id:
         score before}."""
-        lead_ids, company_ids = [], []
+        lead_ids, company_ids, versions, cut_a, cut_b, cut_c = [], [], [], [], [], []
         for company_id, company_leads in groups.items():
+            count = len(company_leads)
+            version, grade_a, grade_b, grade_c = self._get_rule_version(company_id)
             lead_ids += company_leads.ids
-            company_ids += [company_id] * len(company_leads)
+            company_ids += [company_id] * count
+            versions += [version] * count
+            cut_a += [grade_a] * count
+            cut_b += [grade_b] * count
+            cut_c += [grade_c] * count
         rules = [(rule_id, dimension, points, half_life, company_id, False)
                  for rule_id, (dimension, points, half_life, company_id, _select) in compiled.items()
                  if rule_id not in errors]
@@ -247,7 +291,9 @@ class CrmScoringRule(models.Model):
         self.env.cr.execute(SQL(
             """
             WITH batch AS (
-                SELECT * FROM unnest(%(lead_ids)s::int[], %(company_ids)s::int[]) AS b(lead_id, company_id)
+                SELECT * FROM unnest(%(lead_ids)s::int[], %(company_ids)s::int[], %(versions)s::int[],
+                                     %(cut_a)s::int[], %(cut_b)s::int[], %(cut_c)s::int[])
+                    AS b(lead_id, company_id, version, grade_a, grade_b, grade_c)
             ), rules AS (
                 SELECT * FROM unnest(%(rule_ids)s::int[], %(dimensions)s::varchar[], %(points)s::int[],
                                      %(half_lives)s::int[], %(rule_companies)s::int[], %(failed)s::bool[])
@@ -301,14 +347,14 @@ class CrmScoringRule(models.Model):
                    AND (fresh.points, fresh.rule_points, fresh.dimension)
                        IS DISTINCT FROM (fresh.old_points, fresh.old_rule_points, fresh.old_dimension)
             ), totals AS (
-                SELECT batch.lead_id, batch.company_id,
+                SELECT batch.lead_id, batch.version, batch.grade_a, batch.grade_b, batch.grade_c,
                        COALESCE(SUM(part.points) FILTER (WHERE part.dimension = 'fit'), 0)::int AS fit,
                        COALESCE(SUM(part.points) FILTER (WHERE part.dimension = 'engagement'), 0)::int AS engagement
                   FROM batch
                   LEFT JOIN (SELECT lead_id, dimension, points FROM fresh
                              UNION ALL SELECT lead_id, dimension, points FROM kept) part
                          ON part.lead_id = batch.lead_id
-                 GROUP BY batch.lead_id, batch.company_id
+                 GROUP BY batch.lead_id, batch.version, batch.grade_a, batch.grade_b, batch.grade_c
             ), before AS (
                 SELECT lead.id, CASE WHEN lead.date_scored IS NULL THEN NULL ELSE lead.score END AS score
                   FROM crm_lead lead
@@ -317,19 +363,18 @@ class CrmScoringRule(models.Model):
                 UPDATE crm_lead lead
                    SET fit_score = totals.fit, engagement_score = totals.engagement,
                        score = totals.fit + totals.engagement,
-                       grade = CASE WHEN totals.fit + totals.engagement >= company.score_grade_a THEN 'a'
-                                    WHEN totals.fit + totals.engagement >= company.score_grade_b THEN 'b'
-                                    WHEN totals.fit + totals.engagement >= company.score_grade_c THEN 'c'
+                       grade = CASE WHEN totals.fit + totals.engagement >= totals.grade_a THEN 'a'
+                                    WHEN totals.fit + totals.engagement >= totals.grade_b THEN 'b'
+                                    WHEN totals.fit + totals.engagement >= totals.grade_c THEN 'c'
                                     ELSE 'd' END,
-                       date_scored = %(now)s, score_rules_version = company.score_rules_version,
+                       date_scored = %(now)s, score_rules_version = totals.version,
                        write_uid = %(uid)s, write_date = %(write_date)s
                   FROM totals
-                  JOIN res_company company ON company.id = totals.company_id
                  WHERE lead.id = totals.lead_id
             )
             SELECT id, score FROM before
             """,
-            lead_ids=lead_ids, company_ids=company_ids,
+            lead_ids=lead_ids, company_ids=company_ids, versions=versions, cut_a=cut_a, cut_b=cut_b, cut_c=cut_c,
             rule_ids=list(columns[0]), dimensions=list(columns[1]), points=list(columns[2]),
             half_lives=list(columns[3]), rule_companies=list(columns[4]), failed=list(columns[5]),
             matched=matched, now=now, uid=self.env.uid, write_date=self.env.cr.now(),
