@@ -465,7 +465,7 @@ class CrmScoringRule(models.Model):
             return
         Log = self.env["crm.lead.routing.log"].sudo()
         last_log_id = Log.search([], order="id desc", limit=1).id or 0
-        leads = Lead.search(domain, limit=batch_size, order="date_scored ASC NULLS FIRST, id")
+        leads = self._claim_leads(domain, batch_size)
         done = leads._pipeline_run()
         queued = done.filtered(lambda lead: lead.routing_state == "queued")
         if queued:
@@ -473,8 +473,30 @@ class CrmScoringRule(models.Model):
             self.env.ref("sales_marketing_alignment.ir_cron_score_leads")._trigger(
                 fields.Datetime.now() + timedelta(seconds=10))
         remaining = Lead.search_count(domain) if len(leads) == batch_size else 0
+        if remaining > batch_size:
+            # More than this worker's next batch: the parallel worker job
+            # takes other chunks at the same time (another cron thread,
+            # worker or server), each claimed with SKIP LOCKED.
+            worker = self.env.ref("sales_marketing_alignment.ir_cron_score_leads_worker",
+                                  raise_if_not_found=False)
+            if worker and worker.active:
+                worker.sudo()._trigger()
         self._summarize_rule_changes(done, last_log_id, finished=not remaining)
         self.env["ir.cron"]._notify_progress(done=len(done - queued), remaining=remaining)
+
+    @api.model
+    def _claim_leads(self, domain, batch_size):
+        """The next ``batch_size`` leads the job owes a run, oldest scores first,
+        locked for this transaction (FOR UPDATE SKIP LOCKED): workers running
+        the job at the same time claim different chunks, and no lead is
+        scored or routed twice."""
+        Lead = self.env["crm.lead"].sudo().with_context(active_test=False)
+        query = Lead._search(domain, limit=batch_size, order="date_scored ASC NULLS FIRST, id")
+        # The claim runs on the database: pending ORM writes of leads go first.
+        Lead.flush_model()
+        self.env.cr.execute(SQL("%s FOR UPDATE OF %s SKIP LOCKED", query.select(), SQL.identifier(query.table)))
+        return self.env["crm.lead"].with_context(active_test=False).browse(
+            [row[0] for row in self.env.cr.fetchall()])
 
     @api.model
     def _summarize_rule_changes(self, done, last_log_id, finished):
@@ -487,10 +509,16 @@ class CrmScoringRule(models.Model):
             rerouted[(company or self.env.company).id] += count
         for company, company_leads in done.grouped(lambda lead: lead.company_id or self.env.company).items():
             company = company.sudo()
-            company.write({
-                "score_rules_pending_rescored": company.score_rules_pending_rescored + len(company_leads),
-                "score_rules_pending_rerouted": company.score_rules_pending_rerouted + rerouted[company.id],
-            })
+            try:
+                with self.env.cr.savepoint():
+                    company.write({
+                        "score_rules_pending_rescored": company.score_rules_pending_rescored + len(company_leads),
+                        "score_rules_pending_rerouted": company.score_rules_pending_rerouted + rerouted[company.id],
+                    })
+            except (psycopg2.errors.SerializationFailure, psycopg2.errors.LockNotAvailable):
+                # A parallel worker counted its batch at the same moment: the
+                # summary line undercounts this batch rather than failing it.
+                company.invalidate_recordset(["score_rules_pending_rescored", "score_rules_pending_rerouted"])
         if not finished:
             return
         companies = self.env["res.company"].sudo().search([("score_rules_pending_rescored", ">", 0)])

@@ -17,3 +17,4 @@ from . import test_attribution
 from . import test_content
 from . import test_scoring_sql
 from . import test_scoring_backtest
+from . import test_scoring_concurrency
