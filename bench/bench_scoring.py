@@ -9,12 +9,18 @@ script:
    budget, company size, contact details, creation dates over 90 days);
 2. creates two sales teams and their salespeople, six scoring rules and three
    routing rules through the ORM;
-3. times ``crm.lead.action_score_and_route()`` over all the leads, in batches
-   committed one by one as the scoring job does, with the queries per batch;
+3. times a hand-written SQL reference applying the same scoring rules (lines
+   and scores, per batch), then the scoring engine alone
+   (``crm.scoring.rule._score``), then ``crm.lead.action_score_and_route()``
+   over all the leads, each in batches committed one by one as the scoring
+   job does, the leads reset in between; checks that the engine's scores
+   equal the reference's;
 4. on the same leads, times Odoo's rule-based lead assignment
    (``crm.team._action_assign_leads``) and predictive lead scoring recompute
    (``crm.lead._cron_update_automated_probabilities``);
-5. prints a summary table and the engine's time relative to each of them.
+5. times a back-test (``crm.scoring.backtest``) of a draft against the live
+   rules over the leads closed for the PLS run;
+6. prints a summary table and the ratios.
 
 This is a benchmark, not a test: it asserts nothing about speed. Run it with
 ``make bench`` (``make bench LEADS=20000`` for a quicker run); Odoo's
@@ -230,6 +236,117 @@ def create_rules(env, teams):
 # TIMINGS
 # ------------------------------------------------------------
 
+# The same rules as SCORING_RULES, hand-written in SQL: the reference the
+# engine is compared with. (name's points, dimension, condition on lead l)
+REFERENCE_CONDITIONS = [
+    (30, "fit", "l.expected_revenue >= 50000"),
+    (20, "fit", "l.buying_role = 'decision_maker'"),
+    (15, "fit", "l.budget_status = 'formal'"),
+    (10, "fit", "l.company_size IN ('201_1000', '1001_5000', 'over_5000')"),
+    (-10, "fit", "l.country_id IN (SELECT id FROM res_country WHERE code = 'BR')"),
+    (10, "engagement", "l.email_from IS NOT NULL AND l.email_from != ''"),
+]
+
+REFERENCE_SQL = """
+    WITH rules(rule_id, points, dimension) AS (SELECT * FROM unnest(%(rule_ids)s::int[], %(points)s::int[],
+                                                                  %(dimensions)s::varchar[])),
+    matched(rule_id, lead_id) AS ({matched}),
+    removed AS (DELETE FROM crm_lead_score_line WHERE lead_id = ANY(%(ids)s)),
+    added AS (
+        INSERT INTO crm_lead_score_line (lead_id, rule_id, dimension, rule_points, points, date_matched, company_id,
+                                         create_uid, create_date, write_uid, write_date)
+        SELECT m.lead_id, m.rule_id, r.dimension, r.points, r.points, %(now)s, %(company)s, 1, %(now)s, 1, %(now)s
+          FROM matched m JOIN rules r ON r.rule_id = m.rule_id
+    ), totals AS (
+        SELECT l.id, COALESCE(SUM(r.points) FILTER (WHERE r.dimension = 'fit'), 0) AS fit,
+               COALESCE(SUM(r.points) FILTER (WHERE r.dimension = 'engagement'), 0) AS engagement
+          FROM crm_lead l LEFT JOIN matched m ON m.lead_id = l.id LEFT JOIN rules r ON r.rule_id = m.rule_id
+         WHERE l.id = ANY(%(ids)s)
+         GROUP BY l.id
+    )
+    UPDATE crm_lead l SET fit_score = t.fit, engagement_score = t.engagement, score = t.fit + t.engagement,
+           grade = CASE WHEN t.fit + t.engagement >= 80 THEN 'a' WHEN t.fit + t.engagement >= 50 THEN 'b'
+                        WHEN t.fit + t.engagement >= 20 THEN 'c' ELSE 'd' END,
+           date_scored = %(now)s
+      FROM totals t WHERE l.id = t.id
+"""
+
+
+def reset_scores(env, lead_ids):
+    """Leads back to unscored, unrouted, at stage Lead (as generated)."""
+    cr = env.cr
+    cr.execute("DELETE FROM crm_lead_score_line WHERE lead_id = ANY(%s)", [lead_ids])
+    cr.execute("DELETE FROM crm_lead_lifecycle_history WHERE lead_id = ANY(%s) AND from_stage IS NOT NULL",
+               [lead_ids])
+    cr.execute("""
+        UPDATE crm_lead SET fit_score = 0, engagement_score = 0, score = 0, grade = NULL, date_scored = NULL,
+                            score_rules_version = 0, lifecycle_stage = 'lead', date_handoff = NULL
+         WHERE id = ANY(%s)
+    """, [lead_ids])
+    cr.commit()
+    env.invalidate_all()
+
+
+def time_reference(env, lead_ids, batch_size):
+    """The hand-written SQL reference, in committed batches; returns (seconds, queries)."""
+    cr = env.cr
+    rules = env["crm.scoring.rule"].search([], order="id")
+    by_name = {rule.name: rule.id for rule in rules}
+    rule_ids = [by_name[name] for name, *_rest in SCORING_RULES]
+    matched = " UNION ALL ".join(
+        "SELECT %d, l.id FROM crm_lead l WHERE l.id = ANY(%%(ids)s) AND (%s)" % (rule_id, condition)
+        for rule_id, (_points, _dimension, condition) in zip(rule_ids, REFERENCE_CONDITIONS))
+    sql = REFERENCE_SQL.format(matched=matched)
+    params = {"rule_ids": rule_ids, "points": [row[0] for row in REFERENCE_CONDITIONS],
+              "dimensions": [row[1] for row in REFERENCE_CONDITIONS],
+              "company": env.ref("base.main_company").id}
+    started, queries_before = time.perf_counter(), cr.sql_log_count
+    for offset in range(0, len(lead_ids), batch_size):
+        cr.execute(sql, dict(params, ids=lead_ids[offset:offset + batch_size], now=cr.now()))
+        cr.commit()
+    return time.perf_counter() - started, cr.sql_log_count - queries_before
+
+
+def snapshot_scores(env, lead_ids):
+    env.cr.execute("SELECT id, fit_score, engagement_score, score, grade FROM crm_lead WHERE id = ANY(%s)",
+                   [lead_ids])
+    scores = {row[0]: row[1:] for row in env.cr.fetchall()}
+    env.cr.execute("SELECT lead_id, rule_id, points FROM crm_lead_score_line WHERE lead_id = ANY(%s)", [lead_ids])
+    return scores, set(env.cr.fetchall())
+
+
+def time_scoring_alone(env, lead_ids, batch_size):
+    """crm.scoring.rule._score alone (no definition, hand-off or routing), in
+    committed batches, as the job's scoring step; returns (seconds, queries)."""
+    cr = env.cr
+    Scoring = env["crm.scoring.rule"]
+    Lead = env["crm.lead"].with_context(active_test=False, mail_notrack=True)
+    started, queries_before = time.perf_counter(), cr.sql_log_count
+    for offset in range(0, len(lead_ids), batch_size):
+        Scoring._score(Lead.browse(lead_ids[offset:offset + batch_size]))
+        cr.commit()
+        env.invalidate_all()
+    return time.perf_counter() - started, cr.sql_log_count - queries_before
+
+
+def time_backtest(env):
+    """A draft (large deals 40 points instead of 30, sales-ready 60) back-tested
+    against the live rules over the leads closed in the last 12 months;
+    returns (seconds, queries, closed leads, verdict)."""
+    cr = env.cr
+    Ruleset = env["crm.scoring.ruleset"]
+    draft = Ruleset.browse(Ruleset.action_create_draft()["res_id"])
+    draft.rule_ids.filtered(lambda rule: rule.name == "Large deal").points = 40
+    draft.mql_threshold = 60
+    backtest = env["crm.scoring.backtest"].create({"ruleset_id": draft.id})
+    cr.commit()
+    env.invalidate_all()
+    started, queries_before = time.perf_counter(), cr.sql_log_count
+    backtest.action_run()
+    cr.commit()
+    return time.perf_counter() - started, cr.sql_log_count - queries_before, backtest.closed_count, backtest.verdict
+
+
 def time_engine(env, lead_ids, batch_size):
     """Score and route the leads in committed batches; returns (seconds, queries, per-batch stats)."""
     cr = env.cr
@@ -345,15 +462,15 @@ def time_crm_pls(env, lead_ids):
 # ------------------------------------------------------------
 
 def print_summary(rows):
-    """The summary table, and the engine's time relative to each of Odoo's features."""
-    print("\n%-22s %8s %9s %9s %9s" % ("", "leads", "seconds", "leads/s", "queries"))
+    """The summary table, and the ratios per lead that the targets are about."""
+    print("\n%-24s %8s %9s %9s %9s" % ("", "leads", "seconds", "leads/s", "queries"))
     for label, leads, seconds, queries in rows:
-        print("%-22s %8d %9.1f %9.0f %9d" % (label, leads, seconds, leads / seconds, queries))
-    # Per lead: Odoo's assignment may have run on a sample of the leads.
-    engine_label, engine_leads, engine_seconds, _queries = rows[0]
-    for label, leads, seconds, _queries in rows[1:]:
-        ratio = (engine_seconds / engine_leads) / (seconds / leads)
-        print("%s takes %.2fx the time per lead of %s" % (engine_label, ratio, label))
+        print("%-24s %8d %9.2f %9.0f %9d" % (label, leads, seconds, leads / max(seconds, 1e-9), queries))
+    per_lead = {label: seconds / leads for label, leads, seconds, _queries in rows if leads}
+    for engine, other in (("scoring alone", "crm PLS recompute"), ("scoring alone", "SQL reference scoring"),
+                          ("score-and-route", "crm auto-assignment"), ("score-and-route", "crm PLS recompute")):
+        if engine in per_lead and other in per_lead:
+            print("%s takes %.2fx the time per lead of %s" % (engine, per_lead[engine] / per_lead[other], other))
 
 
 def run(db, args):
@@ -369,6 +486,20 @@ def run(db, args):
         teams = create_teams(env)
         create_rules(env, teams)
         cr.commit()
+
+        print("\nHand-written SQL reference scoring (batches of %d)..." % args.batch_size, flush=True)
+        ref_seconds, ref_queries = time_reference(env, lead_ids, args.batch_size)
+        reference = snapshot_scores(env, lead_ids)
+        print("  %d leads in %.2f s" % (len(lead_ids), ref_seconds), flush=True)
+        reset_scores(env, lead_ids)
+        print("\nScoring alone (crm.scoring.rule._score, batches of %d)..." % args.batch_size, flush=True)
+        alone_seconds, alone_queries = time_scoring_alone(env, lead_ids, args.batch_size)
+        engine_scores = snapshot_scores(env, lead_ids)
+        print("  %d leads in %.2f s, %d queries; scores %s the reference's, lines %s" % (
+            len(lead_ids), alone_seconds, alone_queries,
+            "equal to" if engine_scores[0] == reference[0] else "DIFFERENT FROM",
+            "equal" if engine_scores[1] == reference[1] else "DIFFERENT"), flush=True)
+        reset_scores(env, lead_ids)
 
         print("\nScoring and routing (action_score_and_route, batches of %d):" % args.batch_size, flush=True)
         engine_seconds, engine_queries, batches = time_engine(env, lead_ids, args.batch_size)
@@ -388,10 +519,17 @@ def run(db, args):
         print("  %d open leads recomputed from %d won or lost leads, in %.1f s"
               % (pls_open, pls_closed, pls_seconds))
 
+        print("\nBack-test of a draft against the live rules (crm.scoring.backtest)...", flush=True)
+        bt_seconds, bt_queries, bt_closed, verdict = time_backtest(env)
+        print("  %d closed leads in %.2f s: %s" % (bt_closed, bt_seconds, verdict))
+
     print_summary([
         ("score-and-route", len(lead_ids), engine_seconds, engine_queries),
+        ("scoring alone", len(lead_ids), alone_seconds, alone_queries),
+        ("SQL reference scoring", len(lead_ids), ref_seconds, ref_queries),
         ("crm auto-assignment", assigned, assign_seconds, assign_queries),
         ("crm PLS recompute", pls_open, pls_seconds, pls_queries),
+        ("back-test (live+draft)", bt_closed, bt_seconds, bt_queries),
     ])
 
 
@@ -403,11 +541,13 @@ def main():
                         help="leads given to Odoo's own assignment, the first of the generated ones; its time "
                         "grows with the square of the leads (default: 20000)")
     parser.add_argument("--http-port", type=int, default=8469, help="HTTP port of the Odoo processes")
+    parser.add_argument("--db", help="name of the throwaway database (default: sma_bench_<pid>); dropped at "
+                        "the start and at the end")
     args = parser.parse_args()
     if args.leads < 1 or args.batch_size < 1 or args.assign_leads < 1:
         parser.error("--leads, --batch-size and --assign-leads must be positive")
 
-    db = "sma_bench_%d" % os.getpid()
+    db = args.db or "sma_bench_%d" % os.getpid()
     # Stopped with kill (SIGTERM): unwind like Ctrl-C, so the database is dropped.
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit("Stopped."))
     dropdb(db)

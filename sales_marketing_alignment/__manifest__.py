@@ -22,6 +22,7 @@
         "data/ir_actions_server_data.xml",
         "views/crm_lead_views.xml",
         "views/crm_scoring_rule_views.xml",
+        "views/crm_scoring_backtest_views.xml",
         "views/crm_routing_rule_views.xml",
         "views/crm_lead_definition_criterion_views.xml",
         "views/crm_lead_lifecycle_history_views.xml",

@@ -47,21 +47,30 @@ class CrmAlignmentRuleMixin(models.AbstractModel):
     @api.model_create_multi
     def create(self, vals_list):
         rules = super().create(vals_list)
-        rules._alignment_changed(rules.company_id)
+        companies = rules._affects_leads().company_id
+        if companies:
+            rules._alignment_changed(companies)
         return rules
 
     def write(self, vals):
-        companies = self.company_id
+        companies = self._affects_leads().company_id
         res = super().write(vals)
-        if self._lead_affecting_fields & set(vals):
-            self._alignment_changed(companies | self.company_id)
+        companies |= self._affects_leads().company_id
+        if companies and self._lead_affecting_fields & set(vals):
+            self._alignment_changed(companies)
         return res
 
     def unlink(self):
-        companies = self.company_id
+        companies = self._affects_leads().company_id
         res = super().unlink()
-        self._alignment_changed(companies)
+        if companies:
+            self._alignment_changed(companies)
         return res
+
+    def _affects_leads(self):
+        """The records of self whose change matters to leads (all, unless a
+        model keeps records aside, as drafts of scoring rules)."""
+        return self
 
     @api.model
     def _alignment_changed(self, companies):

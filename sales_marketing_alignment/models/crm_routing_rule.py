@@ -129,24 +129,34 @@ class CrmRoutingRule(models.Model):
             return
         leads = leads.filtered(lambda lead: lead.active and lead.lifecycle_stage in ROUTABLE_STAGES)
         decisions, errors, ran = {}, {}, self.browse()
-        for company_id, company_leads in leads.grouped(lambda lead: lead._definition_company_id()).items():
+        by_company = leads.grouped(lambda lead: lead._definition_company_id())
+        conditions = {}
+        for company_id, company_leads in by_company.items():
+            for rule in self.sudo().browse(self._get_rule_ids(company_id)):
+                candidates = company_leads.filtered(lambda lead, r=rule: r.score_min <= lead.score <= r.score_max)
+                if not candidates:
+                    continue
+                try:
+                    rule._check_runnable()
+                    conditions[rule.id] = (candidates, eval_domain(rule.domain, self.env))
+                except RULE_ERRORS as error:  # skip the rule, route the rest
+                    errors[rule.id] = str(error)
+        # Every rule of the batch matched in one statement; the first matching
+        # rule of each lead, in order, decides.
+        matches, match_errors = leads._match_domains(conditions)
+        errors.update(match_errors)
+        for company_id, company_leads in by_company.items():
             rules = self.sudo().browse(self._get_rule_ids(company_id))
             if not rules:
                 continue  # routing not used in this company
             remaining = company_leads
             for rule in rules:
-                candidates = remaining.filtered(lambda lead, r=rule: r.score_min <= lead.score <= r.score_max)
-                if not candidates:
-                    ran |= rule
-                    continue
-                try:
-                    rule._check_runnable()
-                    with self.env.cr.savepoint(flush=False):
-                        matched = candidates._filter_domain_batch(eval_domain(rule.domain, self.env))
-                except RULE_ERRORS as error:  # skip the rule, route the rest
-                    errors[rule.id] = str(error)
+                if rule.id in errors:
                     continue
                 ran |= rule
+                if rule.id not in conditions:
+                    continue
+                matched = remaining.filtered(lambda lead, ids=matches[rule.id]: lead.id in ids)
                 for lead in matched:
                     decisions[lead] = rule
                 remaining -= matched

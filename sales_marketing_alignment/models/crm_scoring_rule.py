@@ -3,12 +3,18 @@
 from collections import defaultdict
 from datetime import datetime, timedelta
 
+import psycopg2
+
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
+from odoo.tools import SQL
 
-from ..tools.constants import CLOSED_STAGES, DIMENSIONS, POINTS_LIMIT, RULE_ERRORS
+from ..tools.constants import CLOSED_STAGES, DIMENSIONS, POINTS_LIMIT, RULE_ERRORS, RULE_VERSION_STATES
 from ..tools.domain import domain_field_names, eval_domain
+
+# Lead fields the scoring engine writes.
+SCORE_FIELDS = ["fit_score", "engagement_score", "score", "grade", "date_scored", "score_rules_version"]
 
 
 class CrmScoringRule(models.Model):
@@ -22,7 +28,8 @@ class CrmScoringRule(models.Model):
     _name = "crm.scoring.rule"
     _inherit = ["crm.alignment.rule.mixin", "mail.thread"]
     _allow_empty_domain = False
-    _lead_affecting_fields = frozenset({"domain", "points", "half_life_days", "dimension", "active", "company_id"})
+    _lead_affecting_fields = frozenset({
+        "domain", "points", "half_life_days", "dimension", "active", "company_id", "version_state"})
     _description = "Lead Scoring Rule"
     _order = "dimension, sequence, id"
 
@@ -48,6 +55,17 @@ class CrmScoringRule(models.Model):
     description = fields.Text(translate=True, help="Why this rule matters, for sales and marketing.")
 
     lead_count = fields.Integer("Matching Leads", compute="_compute_lead_count")
+
+    # Versions (back-testing): the live rules score leads; a draft set is
+    # tried on closed leads first; published sets are kept, archived.
+    version_state = fields.Selection(
+        RULE_VERSION_STATES, "Version", required=True, default="live", index=True, copy=False,
+        help="Live: scores leads. Draft: being tried in a back-test, scores no lead. "
+        "Archived: a former live set, kept to be restored.")
+    ruleset_id = fields.Many2one(
+        "crm.scoring.ruleset", "Rule Set", index="btree_not_null", ondelete="cascade", copy=False,
+        help="The draft or former version this rule belongs to; the live rules of a company "
+        "belong to its live set, or to none when no set was ever published.")
 
     def _compute_lead_count(self):
         counts = dict(self.env["crm.lead.score.line"]._read_group(
@@ -82,8 +100,18 @@ class CrmScoringRule(models.Model):
     # CRUD
     # ------------------------------------------------------------
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("ruleset_id") and "version_state" not in vals:
+                # A rule added to a draft is a draft.
+                vals["version_state"] = self.env["crm.scoring.ruleset"].browse(vals["ruleset_id"]).state
+        return super().create(vals_list)
+
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
+        if default and "name" in default:
+            return vals_list
         return [dict(vals, name=_("%s (copy)", rule.name)) for rule, vals in zip(self, vals_list)]
 
     # ------------------------------------------------------------
@@ -96,8 +124,24 @@ class CrmScoringRule(models.Model):
         """Active rules of a company as a tuple of (id, dimension, domain string,
         points, half-life). Cached; cleared when rules change."""
         rules = self.sudo().with_context(active_test=True).search(
-            [("company_id", "=", company_id)], order="sequence, id")
+            [("company_id", "=", company_id), ("version_state", "=", "live")], order="sequence, id")
         return tuple((r.id, r.dimension, r.domain, r.points, r.half_life_days) for r in rules)
+
+    @api.model
+    @tools.ormcache("company_id")
+    def _get_rule_version(self, company_id):
+        """(scoring version, grade A, B and C cut-offs) of a company, cached with
+        the rules and cleared with them: a lead is stamped with the version its
+        rules were read under, so a rule set published while the job runs
+        leaves every lead scored by exactly one version (the others are
+        rescored)."""
+        company = self.env["res.company"].sudo().browse(company_id)
+        return (company.score_rules_version, company.score_grade_a, company.score_grade_b,
+                company.score_grade_c)
+
+    def _affects_leads(self):
+        """Only live rules score leads: drafts and archived versions do not."""
+        return self.filtered(lambda rule: rule.version_state == "live")
 
     @api.model
     def _match_domain(self, rule_id, domain):
@@ -114,8 +158,8 @@ class CrmScoringRule(models.Model):
         lead fields those rules read). Writing one of these fields runs the
         lead through the pipeline. Cached; cleared when rules change."""
         names, has_rules = set(), False
-        for model in ("crm.scoring.rule", "crm.routing.rule"):
-            for rule in self.env[model].sudo().with_context(active_test=True).search([]):
+        for model, live in (("crm.scoring.rule", [("version_state", "=", "live")]), ("crm.routing.rule", [])):
+            for rule in self.env[model].sudo().with_context(active_test=True).search(live):
                 has_rules = True
                 try:
                     names |= domain_field_names(eval_domain(rule.domain, self.env))
@@ -127,9 +171,10 @@ class CrmScoringRule(models.Model):
     @api.model
     def _score(self, leads):
         """Evaluate the scoring rules of each lead's company over the batch,
-        keep the explanation lines in step, and write the scores grouped by
-        value. Returns {lead id: score before}; nothing when no company has
-        scoring or routing rules."""
+        keep the explanation lines in step, and write the scores and grades.
+        Returns {lead id: score before}; nothing when no company has scoring
+        or routing rules. Saved leads are scored by set-based SQL
+        (``_score_sql``); leads being edited in a form, in memory."""
         if not self._get_engine_info()[0]:
             # Nothing to score: the leads are evaluated under the current version all the same.
             for company, company_leads in leads.grouped(lambda lead: lead.company_id or self.env.company).items():
@@ -137,58 +182,232 @@ class CrmScoringRule(models.Model):
                 if stale:
                     stale.write({"score_rules_version": company.score_rules_version})
             return {}
+        saved = leads.filtered(lambda lead: isinstance(lead.id, int))
+        previous = self._score_sql(saved) if saved else {}
+        if leads - saved:
+            previous.update(self._score_in_memory(leads - saved))
+        return previous
+
+    @api.model
+    def _score_match_queries(self, groups, errors, only=None):
+        """{rule id: (dimension, points, half-life, company id, SQL selecting
+        (rule_id, lead_id) of the matching leads)} for the active rules of
+        each company of ``groups`` ({company id: leads}), each rule's
+        ``_match_domain`` compiled by Odoo's query builder (no record rules).
+        Rules failing to compile go to ``errors`` ({rule id: message}).
+        ``only``: compile this rule id alone."""
+        Lead = self.env["crm.lead"].sudo().with_context(active_test=False)
+        compiled = {}
+        for company_id, company_leads in groups.items():
+            for rule_id, dimension, domain, points, half_life in self._get_rules(company_id):
+                if rule_id in errors or only is not None and rule_id != only:
+                    continue
+                try:
+                    query = Lead._search(expression.AND([
+                        [("id", "in", company_leads.ids)], self._match_domain(rule_id, domain)]))
+                except RULE_ERRORS as error:
+                    if isinstance(error, psycopg2.Error):
+                        raise  # the transaction is aborted: the caller retries rule by rule
+                    errors[rule_id] = str(error)
+                    continue
+                select = None if query.is_empty() else query.select(
+                    SQL("%s::int", rule_id), SQL.identifier(query.table, "id"))
+                compiled[rule_id] = (dimension, points, half_life, company_id, select)
+        return compiled
+
+    @api.model
+    def _score_sql(self, leads):
+        """Score saved leads in one statement per batch: every rule's match
+        (one UNION ALL of the compiled domains), explanation lines deleted,
+        inserted and updated, decay, totals, grades and the leads' UPDATE.
+        A rule failing at run time is found rule by rule, skipped, keeps its
+        last lines and points, and is reported. Returns {lead id: score
+        before (None when never scored)}."""
+        now = fields.Datetime.now()
+        groups = leads.grouped(lambda lead: lead._definition_company_id())
+        # The statement reads leads (and whatever their rules' domains read),
+        # explanation lines, rules and companies in the database, and writes
+        # behind the ORM's back: pending ORM writes go first.
+        self.env.flush_all()
+        errors, result = {}, None
+        try:
+            with self.env.cr.savepoint(flush=False):
+                compiled = self._score_match_queries(groups, errors)
+                result = self._score_statement(groups, compiled, errors, now)
+        except RULE_ERRORS as error:
+            if not isinstance(error, psycopg2.Error):
+                raise
+            # Rare: one rule fails in the database. Find which, each in a
+            # savepoint, and score with the others.
+            compiled = {}
+            for company_id, company_leads in groups.items():
+                for rule_id, *_rest in self._get_rules(company_id):
+                    if rule_id in errors:
+                        continue
+                    try:
+                        with self.env.cr.savepoint(flush=False):
+                            one = self._score_match_queries({company_id: company_leads}, errors, only=rule_id)
+                            for _dimension, _points, _half_life, _company_id, select in one.values():
+                                if select is not None:
+                                    self.env.cr.execute(select)
+                    except RULE_ERRORS as rule_error:
+                        errors[rule_id] = str(rule_error)
+                    else:
+                        compiled.update(one)
+            result = self._score_statement(groups, compiled, errors, now)
+        # The statement wrote leads and explanation lines: drop what the
+        # cache holds, and have whatever depends on the score recomputed.
+        self.env["crm.lead.score.line"].invalidate_model()
+        leads.invalidate_recordset(SCORE_FIELDS + ["score_line_ids", "write_uid", "write_date"])
+        leads.modified(SCORE_FIELDS + ["score_line_ids"])
+        ran = {rule_id for rule_id in compiled if rule_id not in errors}
+        self.sudo().browse(ran | set(errors))._report_errors(errors)
+        return result
+
+    @api.model
+    def _score_statement(self, groups, compiled, errors, now):
+        """Run the scoring statement (see ``_score_sql``); returns {lead id:
+        score before}."""
+        lead_ids, company_ids, versions, cut_a, cut_b, cut_c = [], [], [], [], [], []
+        for company_id, company_leads in groups.items():
+            count = len(company_leads)
+            version, grade_a, grade_b, grade_c = self._get_rule_version(company_id)
+            lead_ids += company_leads.ids
+            company_ids += [company_id] * count
+            versions += [version] * count
+            cut_a += [grade_a] * count
+            cut_b += [grade_b] * count
+            cut_c += [grade_c] * count
+        rules = [(rule_id, dimension, points, half_life, company_id, False)
+                 for rule_id, (dimension, points, half_life, company_id, _select) in compiled.items()
+                 if rule_id not in errors]
+        # Rules failing at run time keep their lines (last known points) for the leads they scored.
+        rules += [(rule_id, None, 0, 0, company_id, True)
+                  for company_id in groups for rule_id, *_rest in self._get_rules(company_id) if rule_id in errors]
+        selects = [compiled[rule[0]][4] for rule in rules if not rule[5] and compiled[rule[0]][4] is not None]
+        matched = SQL(" UNION ALL ").join(selects) if selects else SQL(
+            "SELECT NULL::int AS rule_id, NULL::int AS lead_id WHERE FALSE")
+        columns = list(zip(*rules)) if rules else [[], [], [], [], [], []]
+        self.env.cr.execute(SQL(
+            """
+            WITH batch AS (
+                SELECT * FROM unnest(%(lead_ids)s::int[], %(company_ids)s::int[], %(versions)s::int[],
+                                     %(cut_a)s::int[], %(cut_b)s::int[], %(cut_c)s::int[])
+                    AS b(lead_id, company_id, version, grade_a, grade_b, grade_c)
+            ), rules AS (
+                SELECT * FROM unnest(%(rule_ids)s::int[], %(dimensions)s::varchar[], %(points)s::int[],
+                                     %(half_lives)s::int[], %(rule_companies)s::int[], %(failed)s::bool[])
+                    AS r(rule_id, dimension, points, half_life, company_id, failed)
+            ), matched(rule_id, lead_id) AS (
+                %(matched)s
+            ), old AS (
+                SELECT line.id, line.lead_id, line.rule_id, line.dimension, line.points,
+                       line.rule_points, line.date_matched, batch.company_id
+                  FROM crm_lead_score_line line
+                  JOIN batch ON batch.lead_id = line.lead_id
+            ), kept AS (
+                SELECT old.id, old.lead_id, old.dimension, old.points
+                  FROM old
+                  JOIN rules ON rules.rule_id = old.rule_id AND rules.failed AND rules.company_id = old.company_id
+            ), fresh AS (
+                SELECT matched.lead_id, matched.rule_id, rules.dimension, rules.points AS rule_points,
+                       old.id AS line_id, COALESCE(old.date_matched, %(now)s) AS date_matched,
+                       CASE WHEN rules.half_life = 0 OR old.date_matched IS NULL OR old.date_matched >= %(now)s
+                            THEN rules.points
+                            -- As _decayed_points: float8 arithmetic, round() to even as Python's.
+                            ELSE round(rules.points * power(0.5::float8,
+                                (EXTRACT(EPOCH FROM (%(now)s - old.date_matched))::float8 / 86400.0::float8)
+                                / rules.half_life::float8))::int
+                       END AS points,
+                       old.points AS old_points, old.rule_points AS old_rule_points, old.dimension AS old_dimension
+                  FROM matched
+                  JOIN rules ON rules.rule_id = matched.rule_id AND NOT rules.failed
+                  LEFT JOIN old ON old.lead_id = matched.lead_id AND old.rule_id = matched.rule_id
+            ), removed AS (
+                -- Lines of rules that no longer match, are archived, deleted or of another company.
+                DELETE FROM crm_lead_score_line line
+                 USING old
+                 WHERE line.id = old.id
+                   AND NOT EXISTS (SELECT 1 FROM fresh WHERE fresh.line_id = old.id)
+                   AND NOT EXISTS (SELECT 1 FROM kept WHERE kept.id = old.id)
+            ), added AS (
+                INSERT INTO crm_lead_score_line (lead_id, rule_id, dimension, rule_points, points, date_matched,
+                                                 company_id, create_uid, create_date, write_uid, write_date)
+                SELECT fresh.lead_id, fresh.rule_id, fresh.dimension, fresh.rule_points, fresh.points,
+                       fresh.date_matched, lead.company_id, %(uid)s, %(write_date)s, %(uid)s, %(write_date)s
+                  FROM fresh
+                  JOIN crm_lead lead ON lead.id = fresh.lead_id
+                 WHERE fresh.line_id IS NULL
+            ), changed AS (
+                UPDATE crm_lead_score_line line
+                   SET points = fresh.points, rule_points = fresh.rule_points, dimension = fresh.dimension,
+                       write_uid = %(uid)s, write_date = %(write_date)s
+                  FROM fresh
+                 WHERE line.id = fresh.line_id
+                   AND (fresh.points, fresh.rule_points, fresh.dimension)
+                       IS DISTINCT FROM (fresh.old_points, fresh.old_rule_points, fresh.old_dimension)
+            ), totals AS (
+                SELECT batch.lead_id, batch.version, batch.grade_a, batch.grade_b, batch.grade_c,
+                       COALESCE(SUM(part.points) FILTER (WHERE part.dimension = 'fit'), 0)::int AS fit,
+                       COALESCE(SUM(part.points) FILTER (WHERE part.dimension = 'engagement'), 0)::int AS engagement
+                  FROM batch
+                  LEFT JOIN (SELECT lead_id, dimension, points FROM fresh
+                             UNION ALL SELECT lead_id, dimension, points FROM kept) part
+                         ON part.lead_id = batch.lead_id
+                 GROUP BY batch.lead_id, batch.version, batch.grade_a, batch.grade_b, batch.grade_c
+            ), before AS (
+                SELECT lead.id, CASE WHEN lead.date_scored IS NULL THEN NULL ELSE lead.score END AS score
+                  FROM crm_lead lead
+                  JOIN batch ON batch.lead_id = lead.id
+            ), scored AS (
+                UPDATE crm_lead lead
+                   SET fit_score = totals.fit, engagement_score = totals.engagement,
+                       score = totals.fit + totals.engagement,
+                       grade = CASE WHEN totals.fit + totals.engagement >= totals.grade_a THEN 'a'
+                                    WHEN totals.fit + totals.engagement >= totals.grade_b THEN 'b'
+                                    WHEN totals.fit + totals.engagement >= totals.grade_c THEN 'c'
+                                    ELSE 'd' END,
+                       date_scored = %(now)s, score_rules_version = totals.version,
+                       write_uid = %(uid)s, write_date = %(write_date)s
+                  FROM totals
+                 WHERE lead.id = totals.lead_id
+            )
+            SELECT id, score FROM before
+            """,
+            lead_ids=lead_ids, company_ids=company_ids, versions=versions, cut_a=cut_a, cut_b=cut_b, cut_c=cut_c,
+            rule_ids=list(columns[0]), dimensions=list(columns[1]), points=list(columns[2]),
+            half_lives=list(columns[3]), rule_companies=list(columns[4]), failed=list(columns[5]),
+            matched=matched, now=now, uid=self.env.uid, write_date=self.env.cr.now(),
+        ))
+        return dict(self.env.cr.fetchall())
+
+    @api.model
+    def _score_in_memory(self, leads):
+        """``_score`` for leads being edited in a form (not saved yet): rules
+        matched in memory, lines and scores in the cache."""
         Line = self.env["crm.lead.score.line"].sudo()
         now = fields.Datetime.now()
         previous = {lead.id: (lead.score if lead.date_scored else None) for lead in leads}
-        lines = {(line.lead_id.id, line.rule_id.id): line for line in Line.search([("lead_id", "in", leads.ids)])}
         totals = defaultdict(lambda: {"fit": 0, "engagement": 0})
-        to_create, updates, errors, ran = [], defaultdict(list), {}, set()
         for company_id, company_leads in leads.grouped(lambda lead: lead._definition_company_id()).items():
             for rule_id, dimension, domain, points, half_life in self._get_rules(company_id):
                 try:
-                    with self.env.cr.savepoint(flush=False):
-                        matched = set(company_leads._filter_domain_batch(self._match_domain(rule_id, domain)).ids)
-                except RULE_ERRORS as error:  # skip the rule, score the rest
-                    errors[rule_id] = str(error)
-                    for lead in company_leads:  # keep its last known points
-                        line = lines.pop((lead.id, rule_id), None)
-                        if line:
-                            totals[lead.id][line.dimension] += line.points
-                    continue
-                ran.add(rule_id)
-                for lead in company_leads:
-                    line = lines.pop((lead.id, rule_id), None)
-                    if lead.id not in matched:
-                        if line:
-                            lines[lead.id, rule_id] = line  # left over: unlinked below
-                        continue
-                    since = line.date_matched if line else now
-                    value = self._decayed_points(points, half_life, since, now)
-                    totals[lead.id][dimension] += value
-                    if not line:
-                        to_create.append({
-                            "lead_id": lead.id, "rule_id": rule_id, "dimension": dimension,
-                            "rule_points": points, "points": value, "date_matched": now,
-                            "company_id": lead.company_id.id,
-                        })
-                    elif (line.points, line.rule_points, line.dimension) != (value, points, dimension):
-                        updates[value, points, dimension].append(line.id)
-        # Lines of rules that no longer match, are archived or were deleted.
-        Line.browse(line.id for line in lines.values()).unlink()
-        Line.create(to_create)
-        for (value, points, dimension), line_ids in updates.items():
-            Line.browse(line_ids).write({"points": value, "rule_points": points, "dimension": dimension})
-        self.sudo().browse(ran | set(errors))._report_errors(errors)
-        by_vals = defaultdict(list)
+                    matched = company_leads.filtered_domain(self._match_domain(rule_id, domain))
+                except RULE_ERRORS:
+                    continue  # reported when the lead is saved and scored
+                for lead in matched:
+                    totals[lead.id][dimension] += points
+                    lead.score_line_ids |= Line.new({
+                        "lead_id": lead.id, "rule_id": rule_id, "dimension": dimension,
+                        "rule_points": points, "points": points, "date_matched": now,
+                    })
         for lead in leads:
             fit, engagement = totals[lead.id]["fit"], totals[lead.id]["engagement"]
             company = lead.company_id or self.env.company
-            by_vals[fit, engagement, company._score_grade(fit + engagement), company.score_rules_version].append(
-                lead.id)
-        for (fit, engagement, grade, version), lead_ids in by_vals.items():
-            leads.browse(lead_ids).write({
+            lead.update({
                 "fit_score": fit, "engagement_score": engagement, "score": fit + engagement,
-                "grade": grade, "date_scored": now, "score_rules_version": version,
+                "grade": company._score_grade(fit + engagement), "date_scored": now,
+                "score_rules_version": company.score_rules_version,
             })
         return previous
 
@@ -246,7 +465,7 @@ class CrmScoringRule(models.Model):
             return
         Log = self.env["crm.lead.routing.log"].sudo()
         last_log_id = Log.search([], order="id desc", limit=1).id or 0
-        leads = Lead.search(domain, limit=batch_size, order="date_scored ASC NULLS FIRST, id")
+        leads = self._claim_leads(domain, batch_size)
         done = leads._pipeline_run()
         queued = done.filtered(lambda lead: lead.routing_state == "queued")
         if queued:
@@ -254,8 +473,30 @@ class CrmScoringRule(models.Model):
             self.env.ref("sales_marketing_alignment.ir_cron_score_leads")._trigger(
                 fields.Datetime.now() + timedelta(seconds=10))
         remaining = Lead.search_count(domain) if len(leads) == batch_size else 0
+        if remaining > batch_size:
+            # More than this worker's next batch: the parallel worker job
+            # takes other chunks at the same time (another cron thread,
+            # worker or server), each claimed with SKIP LOCKED.
+            worker = self.env.ref("sales_marketing_alignment.ir_cron_score_leads_worker",
+                                  raise_if_not_found=False)
+            if worker and worker.active:
+                worker.sudo()._trigger()
         self._summarize_rule_changes(done, last_log_id, finished=not remaining)
         self.env["ir.cron"]._notify_progress(done=len(done - queued), remaining=remaining)
+
+    @api.model
+    def _claim_leads(self, domain, batch_size):
+        """The next ``batch_size`` leads the job owes a run, oldest scores first,
+        locked for this transaction (FOR UPDATE SKIP LOCKED): workers running
+        the job at the same time claim different chunks, and no lead is
+        scored or routed twice."""
+        Lead = self.env["crm.lead"].sudo().with_context(active_test=False)
+        query = Lead._search(domain, limit=batch_size, order="date_scored ASC NULLS FIRST, id")
+        # The claim runs on the database: pending ORM writes of leads go first.
+        Lead.flush_model()
+        self.env.cr.execute(SQL("%s FOR UPDATE OF %s SKIP LOCKED", query.select(), SQL.identifier(query.table)))
+        return self.env["crm.lead"].with_context(active_test=False).browse(
+            [row[0] for row in self.env.cr.fetchall()])
 
     @api.model
     def _summarize_rule_changes(self, done, last_log_id, finished):
@@ -268,10 +509,16 @@ class CrmScoringRule(models.Model):
             rerouted[(company or self.env.company).id] += count
         for company, company_leads in done.grouped(lambda lead: lead.company_id or self.env.company).items():
             company = company.sudo()
-            company.write({
-                "score_rules_pending_rescored": company.score_rules_pending_rescored + len(company_leads),
-                "score_rules_pending_rerouted": company.score_rules_pending_rerouted + rerouted[company.id],
-            })
+            try:
+                with self.env.cr.savepoint():
+                    company.write({
+                        "score_rules_pending_rescored": company.score_rules_pending_rescored + len(company_leads),
+                        "score_rules_pending_rerouted": company.score_rules_pending_rerouted + rerouted[company.id],
+                    })
+            except (psycopg2.errors.SerializationFailure, psycopg2.errors.LockNotAvailable):
+                # A parallel worker counted its batch at the same moment: the
+                # summary line undercounts this batch rather than failing it.
+                company.invalidate_recordset(["score_rules_pending_rescored", "score_rules_pending_rerouted"])
         if not finished:
             return
         companies = self.env["res.company"].sudo().search([("score_rules_pending_rescored", ">", 0)])

@@ -15,3 +15,6 @@ from . import test_roles
 from . import test_roles_tour
 from . import test_attribution
 from . import test_content
+from . import test_scoring_sql
+from . import test_scoring_backtest
+from . import test_scoring_concurrency

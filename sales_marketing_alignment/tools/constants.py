@@ -105,6 +105,12 @@ DUE_SOON_SHARE = 0.25  # "due soon" when less than a quarter of the SLA time is 
 
 GRADES = [("a", "A"), ("b", "B"), ("c", "C"), ("d", "D")]
 DIMENSIONS = [("fit", "Fit"), ("engagement", "Engagement")]
+# Versions of a company's scoring rules (back-testing a change before it goes live)
+RULE_VERSION_STATES = [("live", "Live"), ("draft", "Draft"), ("archived", "Archived")]
+BACKTEST_STATES = [("draft", "Not run"), ("done", "Done")]
+BACKTEST_LINE_KINDS = [("grade", "Grade"), ("bucket", "Score bucket")]
+# Lifecycle stages that mean sales accepted the lead (SAL or beyond)
+ACCEPTED_STAGES = ("sal", "sql", "customer")
 POINTS_LIMIT = 1000
 
 # ------------------------------------------------------------

@@ -1,0 +1,94 @@
+# Copyright 2026 The sales_marketing_alignment authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Two real database cursors run the scoring job's claim and pipeline at the
+same time, as two cron workers or two servers would. Data is committed
+(the other cursor must see it) and removed afterwards."""
+
+from odoo import SUPERUSER_ID, api
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import mute_logger
+
+
+@tagged("post_install", "-at_install")
+class TestScoringWorkers(TransactionCase):
+
+    def setUp(self):
+        super().setUp()
+        self.tag = "sma_workers_%s" % id(self)
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            archived = {}
+            for model in ("crm.lead.definition.criterion", "crm.scoring.rule", "crm.routing.rule"):
+                records = env[model].search([])
+                records.active = False
+                archived[model] = records.ids
+            self.saved_threshold = env.company.mql_threshold
+            env.company.mql_threshold = 0
+            # Leads first (nothing scores them), then the rule.
+            leads = env["crm.lead"].create([{
+                "name": "%s %02d" % (self.tag, i), "type": "lead", "user_id": False, "team_id": False,
+                "expected_revenue": 20000,
+            } for i in range(12)])
+            rule = env["crm.scoring.rule"].create({
+                "name": self.tag, "dimension": "fit", "points": 30,
+                "domain": "[('expected_revenue', '>=', 10000)]"})
+            self.ids = {"leads": leads.ids, "rule": rule.id, "archived": archived}
+        self.addCleanup(self._cleanup)
+
+    def _cleanup(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["crm.lead"].with_context(active_test=False).browse(self.ids["leads"]).unlink()
+            env["crm.scoring.rule"].browse(self.ids["rule"]).unlink()
+            for model, ids in self.ids["archived"].items():
+                env[model].browse(ids).exists().active = True
+            env.company.mql_threshold = self.saved_threshold
+        self.registry.clear_cache()
+
+    def _worker(self, cr):
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        cr.execute("SET LOCAL lock_timeout = '5s'")  # fail fast instead of hanging
+        Scoring = env["crm.scoring.rule"]
+        owed = [("id", "in", self.ids["leads"]), ("date_scored", "=", False)]
+        leads = Scoring._claim_leads(owed, 5)
+        return set(leads._pipeline_run().ids)
+
+    def test_two_workers_claim_different_chunks(self):
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            first = self._worker(cr1)
+            second = self._worker(cr2)  # cr1 has not committed: its leads are locked
+            cr1.commit()
+            cr2.commit()
+        self.assertEqual((len(first), len(second)), (5, 5))
+        self.assertFalse(first & second, "no lead is scored twice")
+        with self.registry.cursor() as cr3:
+            third = self._worker(cr3)
+        self.assertEqual(third, set(self.ids["leads"]) - first - second, "the third run takes the rest")
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            leads = env["crm.lead"].browse(self.ids["leads"])
+            self.assertEqual(set(leads.mapped("score")), {30})
+            self.assertEqual(len(leads.score_line_ids), 12, "one explanation line per lead")
+
+    @mute_logger("odoo.sql_db")
+    def test_parallel_counts_never_fail_a_batch(self):
+        """Both workers count their batch on the company at once: the second
+        one's count is dropped (the summary undercounts), its batch is kept."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            before = env.company.score_rules_pending_rescored
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            first = self._worker(cr1)
+            env1 = api.Environment(cr1, SUPERUSER_ID, {})
+            env1["crm.scoring.rule"]._summarize_rule_changes(env1["crm.lead"].browse(first), 0, finished=False)
+            second = self._worker(cr2)
+            cr2.execute("SET LOCAL lock_timeout = '1s'")
+            env2 = api.Environment(cr2, SUPERUSER_ID, {})
+            env2["crm.scoring.rule"]._summarize_rule_changes(env2["crm.lead"].browse(second), 0, finished=False)
+            cr1.commit()
+            cr2.commit()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            self.assertEqual(env.company.score_rules_pending_rescored, before + 5)
+            self.assertEqual(len(env["crm.lead"].browse(list(first | second)).filtered("date_scored")), 10)
+            env.company.score_rules_pending_rescored = before
