@@ -11,6 +11,8 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.mail.tests.common import mail_new_test_user
+
 from .common import AlignmentCommon, reset_alignment_configuration
 
 CONTENT_LINK_RE = re.compile(r"/sma/content/(\d+)/([\w-]+)")
@@ -502,3 +504,24 @@ class TestNurtureLinks(HttpCase):
         self.assertEqual(self.enrollment.state, "running")
         self.assertFalse(self.lead.interest_ids)
         self.assertFalse(self.lead.nurture_opt_out)
+
+
+@tagged("post_install", "-at_install", "sma_tour")
+class TestNurtureTour(HttpCase):
+    def test_nurture_tour(self):
+        """Marketing builds a two-step track in the form: a white paper at
+        once, a demo three days later."""
+        reset_alignment_configuration(self.env)
+        mail_new_test_user(
+            self.env, login="nurture_tour_mkt", password="nurture_tour_mkt_pwd", name="Nadia Nurture",
+            email="nadia@example.com",
+            groups="base.group_user,sales_marketing_alignment.group_alignment_marketing")
+        paper = self.env["crm.content"].create({
+            "name": "Tour paper", "kind": "white_paper", "url": "https://example.com/p.pdf", "state": "published"})
+        demo = self.env["crm.content"].create({
+            "name": "Tour demo", "kind": "demo", "url": "https://example.com/d", "state": "published"})
+        self.start_tour("/odoo/action-sales_marketing_alignment.crm_nurture_track_action", "sma_nurture_tour",
+                        login="nurture_tour_mkt")
+        track = self.env["crm.nurture.track"].search([("name", "=", "Tour track")])
+        steps = track.step_ids.sorted(lambda step: (step.sequence, step.id))
+        self.assertEqual([(step.content_ids, step.wait_days) for step in steps], [(paper, 0), (demo, 3)])
