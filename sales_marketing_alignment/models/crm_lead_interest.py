@@ -2,9 +2,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from collections import defaultdict
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 
 from ..tools.constants import NURTURE_EXPLICIT_FACTOR
+
+# Written by the engine from content accesses only.
+ENGINE_FIELDS = frozenset({"implicit_weight", "access_count", "date_last_access", "date_explicit", "company_id"})
 
 
 class CrmLeadInterest(models.Model):
@@ -45,11 +49,28 @@ class CrmLeadInterest(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_engine_fields(vals_list)
         leads = self.env["crm.lead"].sudo().browse({vals["lead_id"] for vals in vals_list if vals.get("lead_id")})
         company_by_lead = {lead.id: lead.company_id.id for lead in leads}
         for vals in vals_list:
             vals.setdefault("company_id", company_by_lead.get(vals.get("lead_id")) or False)
         return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_engine_fields([vals])
+        return super().write(vals)
+
+    def _check_engine_fields(self, vals_list):
+        """What the prospect read is recorded by the engine, never typed: a
+        person records what the prospect told them (explicit weight)."""
+        if self.env.su:
+            return
+        written = set().union(*vals_list) & ENGINE_FIELDS
+        if written:
+            raise AccessError(_(
+                "%(fields)s are recorded from the content the prospect opened, not by hand.",
+                fields=", ".join(sorted(self._fields[name].get_description(self.env)["string"]
+                                        for name in written))))
 
     # ------------------------------------------------------------
     # ENGINE

@@ -8,6 +8,7 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import _, api, fields, models, tools
+from odoo.exceptions import AccessError
 from odoo.osv import expression
 from odoo.tools import SQL, consteq
 
@@ -85,9 +86,12 @@ class CrmNurtureEnrollment(models.Model):
     # ------------------------------------------------------------
 
     def action_exit(self):
-        """A person takes the leads out of their track (moved by a person)."""
-        self.check_access("write")
-        self.filtered(lambda enrollment: enrollment.state == "running")._exit("manual")
+        """Marketing takes the leads out of their track (moved by a person).
+        Enrollments are the engine's: nobody writes them otherwise."""
+        self.check_access("read")
+        if not self.env.user.has_group("sales_marketing_alignment.group_alignment_marketing"):
+            raise AccessError(_("Only marketing takes a lead out of its nurture track."))
+        self.sudo().filtered(lambda enrollment: enrollment.state == "running")._exit("manual")
         return True
 
     # ------------------------------------------------------------
@@ -309,7 +313,8 @@ class CrmNurtureEnrollment(models.Model):
             email_from = sender or company.email_formatted or self.env.user.email_formatted
             vals_list.append({
                 "subject": subject or ", ".join(shares.content_id.mapped("name")),
-                "body_html": enrollment._mail_body(body, shares, topics_by_track[enrollment.track_id.id]),
+                "body_html": enrollment.with_context(lang=lead.lang_id.code or self.env.lang)._mail_body(
+                    body, shares, topics_by_track[enrollment.track_id.id]),
                 "email_from": email_from,
                 "email_to": tools.formataddr((lead.contact_name or lead.partner_name or "", lead.email_normalized)),
                 "reply_to": reply_to.get(lead.id) or email_from,

@@ -429,6 +429,17 @@ class TestNurture(AlignmentCommon):
         self.assertEqual(Enrollment.search([("lead_id", "in", (mine | other).ids)]).lead_id, mine)
         self.assertEqual(self.env["crm.lead.interest"].with_user(self.user_rep).search_count(
             [("lead_id", "=", other.id)]), 0)
+        # A rep notes what the prospect told them on a call; what they read is the engine's.
+        line = self.env["crm.lead.interest"].with_user(self.user_rep).create({
+            "lead_id": mine.id, "topic_id": self.topic_close.id, "explicit_weight": 1})
+        self.assertEqual(line.weight, 5)
+        with self.assertRaises(AccessError):
+            line.with_user(self.user_rep).write({"implicit_weight": 40})
+        with self.assertRaises(AccessError):
+            self.env["crm.lead.interest"].with_user(self.user_rep).create({
+                "lead_id": other.id, "topic_id": self.topic_service.id, "explicit_weight": 1})
+        with self.assertRaises(AccessError):
+            self._enrollment(mine).with_user(self.user_marketing).write({"state": "done"})
         with self.assertRaises(AccessError):
             self.env["crm.nurture.track"].with_user(self.user_rep).create({
                 "name": "Rep track", "step_ids": [(0, 0, {"content_ids": [(6, 0, self.wp_close.ids)]})]})
