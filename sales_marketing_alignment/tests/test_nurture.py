@@ -383,6 +383,24 @@ class TestNurture(AlignmentCommon):
         enrollment = self._enrollment(lead)
         self.assertEqual((enrollment.state, enrollment.exit_reason), ("exited", "handoff"))
 
+    def test_engagement_rule_decays(self):
+        """"Watched a demo" (40 points, half-life 10 days): 40 when the lead
+        starts matching, 20 ten days later (the daily rescoring)."""
+        self.env["crm.scoring.rule"].create({
+            "name": "Watched a demo", "dimension": "engagement", "points": 40, "half_life_days": 10,
+            "access_min_count": 1, "access_content_kind": "demo",
+        })
+        self.step_1.content_ids = self.demo
+        lead = self._lead("Dora Decay")
+        with freeze_time(T0):
+            self._run()
+            self._open(lead, self.demo)
+            self.flush_pipeline()
+            self.assertEqual(lead.score, 40)
+        with freeze_time(T0 + timedelta(days=10, minutes=1)):
+            self.run_pipeline_job()
+            self.assertEqual(lead.score, 20)
+
     # ------------------------------------------------------------
     # Statistics, rights
     # ------------------------------------------------------------
