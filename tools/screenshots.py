@@ -105,6 +105,17 @@ PAGES = {
         record="sales_marketing_alignment.content_cedar_case",
     ),
     "rep_quality.png": Page("/odoo/action-sales_marketing_alignment.crm_rep_quality_report_action"),
+    "nurture_track.png": Page(
+        "/odoo/action-sales_marketing_alignment.crm_nurture_track_action",
+        record="sales_marketing_alignment.nurture_track_timeframe",
+    ),
+    "nurture_enrollments.png": Page("/odoo/action-sales_marketing_alignment.crm_nurture_enrollment_action"),
+    "lead_interests.png": Page(
+        "/odoo/action-sales_marketing_alignment.crm_lead_action_lifecycle",
+        record="sales_marketing_alignment.demo_lead_0018",
+        click=".o_notebook a[name='alignment_interests']",
+        scroll_to=".o_notebook",
+    ),
 }
 
 # Evaluated in the page: where Odoo's web client is in showing the action.

@@ -383,6 +383,24 @@ def generate_demo_data(env):
     leads.flush_recordset()
 
     _start_scoring_and_routing(env, rng, countries)
+    _start_nurturing(env)
+
+
+def _start_nurturing(env):
+    """The demo nurture track at work: the job enrolls the nurtured leads and
+    sends its first step; a third of the prospects opened their item. The
+    demo's mails (to example.com addresses) are taken out of the queue: no
+    demo database mails anyone."""
+    track = env.ref("sales_marketing_alignment.nurture_track_timeframe", raise_if_not_found=False)
+    if not track:
+        return
+    Enrollment = env["crm.nurture.enrollment"]
+    Enrollment._run_job(tracks=track)
+    sends = env["crm.nurture.send"].search([("track_id", "=", track.id)], order="id")
+    sends.mail_id.unlink()
+    rng = random.Random(SEED + 14)
+    opened = sends.filtered(lambda send: send.share_id and rng.random() < 0.34)
+    opened.share_id._record_access()
 
 
 # Fresh inbound leads, created once the rules are on: scored, handed off and

@@ -26,3 +26,9 @@ from . import crm_message_use
 from . import crm_content
 from . import crm_content_share
 from . import crm_content_access
+from . import crm_content_topic
+from . import crm_lead_interest
+from . import crm_nurture_track
+from . import crm_nurture_step
+from . import crm_nurture_enrollment
+from . import crm_nurture_send

@@ -29,6 +29,9 @@ class CrmContent(models.Model):
         "\"Cut onboarding time in half\", not \"Onboarding module overview\".")
     message_ids = fields.Many2many("crm.message", "crm_content_message_rel", "content_id", "message_id",
                                    string="Key Messages")
+    topic_ids = fields.Many2many(
+        "crm.content.topic", "crm_content_topic_rel", "content_id", "topic_id", string="Topics",
+        help="What the item is about: opening it adds these topics to the lead's interests.")
     buying_stage = fields.Selection(BUYING_STAGES, default="early", required=True)
     lang = fields.Selection(selection="_lang_get", string="Language")
     attachment_id = fields.Many2one("ir.attachment", string="File", ondelete="restrict")

@@ -8,6 +8,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import consteq
 
+from ..tools.constants import ACCESS_ORIGINS
+
 
 class CrmContentShare(models.Model):
     """One content item sent to one recipient from one lead: holds the
@@ -27,6 +29,9 @@ class CrmContentShare(models.Model):
     # The recipient's secret: whoever holds the link opens the item, nothing else.
     access_token = fields.Char(required=True, copy=False, default=lambda self: secrets.token_urlsafe(32))
     company_id = fields.Many2one("res.company", index=True, readonly=True)
+    origin = fields.Selection(
+        ACCESS_ORIGINS, required=True, default="rep_share", readonly=True,
+        help="Who sent the link: a rep, or a nurture track's mail. Accesses carry it over.")
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -75,7 +80,7 @@ class CrmContentShare(models.Model):
             "lead_id": share.lead_id.id,
             "partner_id": share.partner_id.id,
             "share_id": share.id,
-            "origin": "rep_share",
+            "origin": share.origin,
         } for share in self])
 
     @api.model

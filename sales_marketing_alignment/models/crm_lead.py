@@ -133,9 +133,22 @@ class CrmLead(models.Model):
     message_use_ids = fields.One2many("crm.message.use", "lead_id", string="Key Messages Used")
     content_share_ids = fields.One2many("crm.content.share", "lead_id", string="Content Shared")
     content_access_ids = fields.One2many("crm.content.access", "lead_id", string="Content Opened")
+    content_access_count = fields.Integer(
+        "Content Accesses", compute="_compute_content_access_count", store=True,
+        help="Times the lead's contacts opened a content item (shared by a rep or sent by nurturing).")
     suggested_content_ids = fields.Many2many(
         "crm.content", compute="_compute_suggested_content_ids",
         help="Published items of the lead's company for its segment and buying stage, best lift first.")
+
+    # Nurturing: the profile (implicit and explicit interests) and tracks
+    interest_ids = fields.One2many(
+        "crm.lead.interest", "lead_id", string="Interests",
+        help="Topics of the items the lead opened (implicit) and of what the prospect told us (explicit).")
+    nurture_enrollment_ids = fields.One2many(
+        "crm.nurture.enrollment", "lead_id", string="Nurture Tracks", readonly=True)
+    nurture_opt_out = fields.Boolean(
+        "Nurture Opt-out", copy=False, tracking=True,
+        help="The prospect unsubscribed: no nurture track sends them mails.")
 
     # One-click follow-ups the current user may apply
     quick_action_ids = fields.Many2many(
@@ -257,6 +270,13 @@ class CrmLead(models.Model):
                 lambda action, lead=lead: (not action.company_id or action.company_id == lead.company_id
                                            or not lead.company_id) and action._applies_to(lead))
             lead.quick_action_inline_count = (lead.company_id or self.env.company).quick_action_inline_count
+
+    @api.depends("content_access_ids")
+    def _compute_content_access_count(self):
+        counts = dict(self.env["crm.content.access"].sudo()._read_group(
+            [("lead_id", "in", self.ids)], ["lead_id"], ["__count"]))
+        for lead in self:
+            lead.content_access_count = counts.get(lead, 0)
 
     @api.depends("industry_id", "buying_role", "company_size", "lifecycle_stage", "probability", "company_id")
     def _compute_suggested_content_ids(self):
@@ -445,6 +465,17 @@ class CrmLead(models.Model):
         lead._touchpoint_relabel("mailing")
         return lead
 
+    def message_update(self, msg_dict, update_vals=None):
+        # The prospect answered (a nurture mail or any other): a person takes it from here.
+        res = super().message_update(msg_dict, update_vals=update_vals)
+        self.env["crm.nurture.enrollment"]._exit_leads(self, "replied")
+        return res
+
+    def _message_receive_bounce(self, email, partner):
+        res = super()._message_receive_bounce(email, partner)
+        self.env["crm.nurture.enrollment"]._exit_leads(self, "bounced")
+        return res
+
     def _merge_dependences(self, opportunities):
         """As event_crm and website_crm: the head keeps every touchpoint, and
         the tagged calls, shares and accesses of the merged leads, like their
@@ -457,6 +488,7 @@ class CrmLead(models.Model):
         if changed:
             self.sudo().write(changed)
         self.env["crm.touchpoint"]._merge_into(self, opportunities)
+        self.env["crm.lead.interest"]._merge_into(self, opportunities)
         for model in ("crm.message.use", "crm.content.share", "crm.content.access"):
             records = self.env[model].sudo().search([("lead_id", "in", opportunities.ids)])
             if records:

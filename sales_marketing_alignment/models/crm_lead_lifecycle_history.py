@@ -47,6 +47,9 @@ class CrmLeadLifecycleHistory(models.Model):
             "salesperson_id": lead.user_id.id,
             "reason_id": reason.id if reason else False,
         } for lead in leads])
+        if not initial:
+            # Handed to sales: out of nurture tracks at once, not at the next job.
+            self.env["crm.nurture.enrollment"]._exit_on_lifecycle(leads)
         if initial or not track:
             return
         Tracking = self.env["mail.tracking.value"].sudo()

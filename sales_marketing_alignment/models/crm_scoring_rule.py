@@ -10,8 +10,10 @@ from odoo.exceptions import ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
 
-from ..tools.constants import CLOSED_STAGES, DIMENSIONS, POINTS_LIMIT, RULE_ERRORS, RULE_VERSION_STATES
-from ..tools.domain import domain_field_names, eval_domain
+from ..tools.constants import (
+    CLOSED_STAGES, CONTENT_KINDS, DIMENSIONS, POINTS_LIMIT, RULE_ERRORS, RULE_VERSION_STATES,
+)
+from ..tools.domain import check_lead_domain, domain_field_names, eval_domain
 
 # Lead fields the scoring engine writes.
 SCORE_FIELDS = ["fit_score", "engagement_score", "score", "grade", "date_scored", "score_rules_version"]
@@ -29,7 +31,9 @@ class CrmScoringRule(models.Model):
     _inherit = ["crm.alignment.rule.mixin", "mail.thread"]
     _allow_empty_domain = False
     _lead_affecting_fields = frozenset({
-        "domain", "points", "half_life_days", "dimension", "active", "company_id", "version_state"})
+        "domain", "points", "half_life_days", "dimension", "active", "company_id", "version_state",
+        "access_min_count", "access_content_kind", "access_topic_id", "access_window_days",
+    })
     _description = "Lead Scoring Rule"
     _order = "dimension, sequence, id"
 
@@ -53,6 +57,16 @@ class CrmScoringRule(models.Model):
         "matching the rule. 0: no decay.",
     )
     description = fields.Text(translate=True, help="Why this rule matters, for sales and marketing.")
+    # Engagement with content (nurturing): "two white papers in 30 days"
+    access_min_count = fields.Integer(
+        "Items Opened", default=0,
+        help="Engagement only: the lead must also have opened at least this many distinct content "
+        "items (of the kind and topic below, in the window). 0: no condition on content.")
+    access_content_kind = fields.Selection(CONTENT_KINDS, "Of Kind", help="Count only items of this kind.")
+    access_topic_id = fields.Many2one(
+        "crm.content.topic", "About Topic", ondelete="restrict", help="Count only items about this topic.")
+    access_window_days = fields.Integer(
+        "Within (days)", default=0, help="Count only items opened in the last this many days. 0: ever.")
 
     lead_count = fields.Integer("Matching Leads", compute="_compute_lead_count")
 
@@ -95,6 +109,29 @@ class CrmScoringRule(models.Model):
                 raise ValidationError(_(
                     "Scoring rule \"%(name)s\" is a fit rule: who a lead is does not fade. "
                     "Only engagement rules can have a half-life.", name=rule.name))
+
+    @api.constrains("domain", "access_min_count")
+    def _check_domain(self):
+        # A rule on content accesses alone ("watched a demo") needs no lead condition.
+        for rule in self:
+            check_lead_domain(self.env, rule.domain, rule.name, allow_empty=bool(rule.access_min_count))
+
+    @api.constrains("dimension", "access_min_count", "access_content_kind", "access_topic_id", "access_window_days")
+    def _check_access_condition(self):
+        for rule in self:
+            if rule.access_min_count < 0 or rule.access_window_days < 0:
+                raise ValidationError(_(
+                    "Scoring rule \"%(name)s\": the number of items opened and the window cannot be "
+                    "negative.", name=rule.name))
+            if not rule.access_min_count and (
+                    rule.access_content_kind or rule.access_topic_id or rule.access_window_days):
+                raise ValidationError(_(
+                    "Scoring rule \"%(name)s\" sets a kind, topic or window of content opened: also set "
+                    "how many items the lead must have opened.", name=rule.name))
+            if rule.access_min_count and rule.dimension != "engagement":
+                raise ValidationError(_(
+                    "Scoring rule \"%(name)s\" counts content opened, which is engagement: make it an "
+                    "engagement rule.", name=rule.name))
 
     # ------------------------------------------------------------
     # CRUD
@@ -148,8 +185,23 @@ class CrmScoringRule(models.Model):
         """The domain a lead must match for the rule ``rule_id`` whose condition
         is ``domain`` (its stored text). Extension point: a module adding
         conditions to scoring rules ANDs them here, and every engine matches
-        this domain, never the raw text."""
-        return eval_domain(domain, self.env)
+        this domain, never the raw text. Here: the rule's condition on
+        content opened (crm.content.access), as a sub-query."""
+        result = eval_domain(domain, self.env)
+        condition = self._get_access_conditions().get(rule_id)
+        if condition:
+            result = expression.AND([result or [], [
+                ("id", "in", self.env["crm.content.access"].sudo()._lead_ids_sql(*condition))]])
+        return result
+
+    @api.model
+    @tools.ormcache()
+    def _get_access_conditions(self):
+        """{rule id: (items, kind, topic id, window days)} of the rules with a
+        condition on content opened. Cached; cleared when rules change."""
+        rules = self.sudo().with_context(active_test=False).search([("access_min_count", ">", 0)])
+        return {rule.id: (rule.access_min_count, rule.access_content_kind or None,
+                          rule.access_topic_id.id or None, rule.access_window_days) for rule in rules}
 
     @api.model
     @tools.ormcache()

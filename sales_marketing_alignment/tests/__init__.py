@@ -18,3 +18,4 @@ from . import test_content
 from . import test_scoring_sql
 from . import test_scoring_backtest
 from . import test_scoring_concurrency
+from . import test_nurture

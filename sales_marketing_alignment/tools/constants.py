@@ -247,3 +247,37 @@ ACCESS_ORIGINS = [
 ]
 # A published item nobody shared nor opened for this long is "never used".
 CONTENT_UNUSED_DAYS = 90
+
+# ------------------------------------------------------------
+# Nurturing
+# ------------------------------------------------------------
+
+NURTURE_ENTRY_STAGES = [
+    ("nurture", "Nurture"),
+    ("inquiry", "Inquiry"),
+    ("both", "Nurture or Inquiry"),
+]
+NURTURE_WAIT_FROM = [
+    ("previous", "After the previous step"),
+    ("access", "After an access to the previous item"),
+]
+NURTURE_STATES = [
+    ("running", "Running"),
+    ("done", "Done"),
+    ("exited", "Exited"),
+]
+NURTURE_EXIT_REASONS = [
+    ("handoff", "Handed to sales"),
+    ("replied", "Replied"),
+    ("unsubscribed", "Unsubscribed or blacklisted"),
+    ("bounced", "Bounced"),
+    ("finished", "Track finished"),
+    ("manual", "Moved by a person"),
+]
+# Lifecycle stages a running enrollment stays in; moving to a sales stage
+# hands the lead to sales, to disqualified ends the track by a person's move.
+NURTURE_KEEP_STAGES = ("inquiry", "lead", "nurture")
+NURTURE_HANDOFF_STAGES = ("mql", "sal", "sql", "customer")
+# What the prospect told us outweighs what we inferred: one explicit vote
+# counts as many accesses.
+NURTURE_EXPLICIT_FACTOR = 5
