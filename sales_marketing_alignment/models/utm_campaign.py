@@ -14,13 +14,15 @@ class UtmCampaign(models.Model):
     # Campaign economics: core utm.campaign has no cost, and ROI on revenue
     # (MISSION.md) needs one. Only marketing sees and edits it.
     cost = fields.Monetary(
-        currency_field="currency_id",
+        currency_field="cost_currency_id",
         groups="sales_marketing_alignment.group_alignment_marketing",
         help="Total money spent on this campaign (media, events, agencies). "
         "Used for cost per customer and ROI on revenue.",
     )
-    currency_id = fields.Many2one(
-        "res.currency",
+    # Its own field, not currency_id: the Sales app defines utm.campaign's
+    # currency_id as the company's (related, read-only) for its own amounts.
+    cost_currency_id = fields.Many2one(
+        "res.currency", string="Cost Currency",
         default=lambda self: self.env.company.currency_id,
         required=True,
     )
@@ -81,9 +83,9 @@ class UtmCampaign(models.Model):
         counts, credited = self._economics_counts(), self._economics_credit()
         for campaign in self:
             sudo_campaign = campaign.sudo()
-            cost = sudo_campaign.currency_id._convert(
+            cost = sudo_campaign.cost_currency_id._convert(
                 sudo_campaign.cost, currency, company, sudo_campaign.cost_date or fields.Date.context_today(self),
-            ) if sudo_campaign.currency_id else sudo_campaign.cost
+            ) if sudo_campaign.cost_currency_id else sudo_campaign.cost
             leads, mqls, sals = counts.get(campaign.id, (0, 0, 0))
             won, revenue = credited.get(campaign.id, (0.0, 0.0))
             campaign.economics_currency_id = currency

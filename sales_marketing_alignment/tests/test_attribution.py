@@ -223,7 +223,7 @@ class TestAttribution(AlignmentCommon):
         company_rate = self.company.currency_id._get_rates(self.company, fields.Date.to_date("2025-03-01"))
         self.assertEqual(company_rate[self.company.currency_id.id], 1.0)
         campaign = self.env["utm.campaign"].create({
-            "title": "Abroad", "cost": 1000.0, "currency_id": other.id, "cost_date": "2025-03-01"})
+            "title": "Abroad", "cost": 1000.0, "cost_currency_id": other.id, "cost_date": "2025-03-01"})
         # 1,000 at 2 units per company unit on the entry date.
         self.assertAlmostEqual(campaign.cost_company_currency, 500.0)
 

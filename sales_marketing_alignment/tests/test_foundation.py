@@ -72,7 +72,7 @@ class TestFoundation(AlignmentCommon):
         campaign = self.campaign.with_user(self.user_marketing)
         campaign.cost = 2500.0
         self.assertEqual(self.campaign.cost, 2500.0)
-        self.assertEqual(self.campaign.currency_id, self.env.company.currency_id)
+        self.assertEqual(self.campaign.cost_currency_id, self.env.company.currency_id)
         # Reps neither read nor write what marketing spends.
         with self.assertRaises(AccessError):
             self.campaign.with_user(self.user_rep).read(["cost"])

@@ -8,14 +8,6 @@ from odoo.addons.sales_marketing_alignment.models.utm_campaign import ECONOMICS_
 class UtmCampaign(models.Model):
     _inherit = "utm.campaign"
 
-    # sale redefines utm.campaign's currency_id as the company's currency
-    # (related, read-only); the alignment addon's cost is entered in the
-    # campaign's own currency (converted at its date). Sales loads after it,
-    # so without this the cost's currency could not be chosen any more and a
-    # foreign cost would be read as company money.
-    currency_id = fields.Many2one(
-        "res.currency", related=None, readonly=False, store=True, required=True,
-        default=lambda self: self.env.company.currency_id)
     # Campaign to cash on the Sales app's numbers, beside the expected
     # revenue of the main addon: the same credit (company's attribution
     # model) applied to the won deals' confirmed orders and invoices.
