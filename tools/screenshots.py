@@ -105,6 +105,9 @@ PAGES = {
         record="sales_marketing_alignment.content_cedar_case",
     ),
     "rep_quality.png": Page("/odoo/action-sales_marketing_alignment.crm_rep_quality_report_action"),
+    "dashboard.png": Page("/odoo/action-sales_marketing_alignment.crm_alignment_dashboard_action"),
+    "funnel_plan.png": Page("/odoo/action-sales_marketing_alignment.crm_funnel_plan_action",
+                            record="sales_marketing_alignment.demo_funnel_plan"),
 }
 
 # Evaluated in the page: where Odoo's web client is in showing the action.

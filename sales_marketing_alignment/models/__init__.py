@@ -23,3 +23,5 @@ from . import crm_message_use
 from . import crm_content
 from . import crm_content_share
 from . import crm_content_access
+from . import crm_funnel_plan
+from . import crm_alignment_dashboard

@@ -92,6 +92,8 @@ class CrmLead(models.Model):
         "Customer: won. Nurture: returned to marketing. Disqualified: closed as not a fit.",
     )
     lifecycle_history_ids = fields.One2many("crm.lead.lifecycle.history", "lead_id")
+    # The funnel stages the lead reached and when (a report, for dashboard drill-downs)
+    funnel_report_ids = fields.One2many("crm.funnel.report", "lead_id", readonly=True)
     date_handoff = fields.Datetime("Hand-off Date", copy=False, readonly=True)
     date_accepted = fields.Datetime("Acceptance Date", copy=False, readonly=True)
     can_answer_handoff = fields.Boolean(

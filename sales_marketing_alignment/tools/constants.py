@@ -241,3 +241,25 @@ ACCESS_ORIGINS = [
 ]
 # A published item nobody shared nor opened for this long is "never used".
 CONTENT_UNUSED_DAYS = 90
+
+# ------------------------------------------------------------
+# Funnel and alignment dashboard
+# ------------------------------------------------------------
+
+# The funnel in its order: a lead has reached a stage when it moved into it
+# or into any later one (crm.funnel.report). Nurture and disqualified are off it.
+FUNNEL_STAGES = ("inquiry", "lead", "mql", "sal", "sql", "customer")
+DASHBOARD_PERIODS = [
+    ("month", "This month"),
+    ("quarter", "This quarter"),
+    ("year", "This year"),
+    ("custom", "Custom"),
+]
+# Alignment maturity (paper 003)
+MATURITY_STAGES = [
+    (1, "Us versus Them"),
+    (2, "Friendly role-playing"),
+    (3, "Cooperative efforts"),
+    (4, "Collaboration"),
+    (5, "Complete alignment"),
+]

@@ -1,0 +1,85 @@
+# Copyright 2026 The sales_marketing_alignment authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import fields, models, tools
+from odoo.tools import SQL
+
+from ..tools.constants import FUNNEL_STAGES, LIFECYCLE_STAGES
+
+
+class CrmFunnelReport(models.Model):
+    """The funnel from the lifecycle history, one row per lead: the date it
+    first reached each funnel stage. A lead *reached* a stage when its
+    history has a move into that stage or into any later funnel stage
+    (inquiry, lead, MQL, SAL, SQL, customer), so a lead Odoo converted
+    straight to an opportunity has reached lead, MQL and SAL on that date,
+    and every stage's leads are a subset of the previous stage's. Nurture and
+    disqualified are off the funnel: a lead back from nurture keeps the dates
+    it reached before. Used by the funnel plans and the alignment dashboard,
+    with the reader's record rules."""
+
+    _name = "crm.funnel.report"
+    _description = "Lead Funnel Stages Reached"
+    _auto = False
+    _order = "date_inquiry desc"
+    _rec_name = "lead_id"
+
+    lead_id = fields.Many2one("crm.lead", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    campaign_id = fields.Many2one("utm.campaign", readonly=True)
+    create_date = fields.Datetime("Created On", readonly=True)
+    lifecycle_stage = fields.Selection(LIFECYCLE_STAGES, string="Current Stage", readonly=True)
+    date_inquiry = fields.Datetime("Inquiry On", readonly=True)
+    date_lead = fields.Datetime("Lead On", readonly=True)
+    date_mql = fields.Datetime("MQL On", readonly=True)
+    date_sal = fields.Datetime("SAL On", readonly=True)
+    date_sql = fields.Datetime("SQL On", readonly=True)
+    date_customer = fields.Datetime("Customer On", readonly=True)
+    is_won = fields.Boolean("Won", readonly=True, help="The lead is a customer now (won and not reopened).")
+    won_revenue = fields.Float(readonly=True, help="Expected revenue of the lead when it is won, else 0.")
+    cycle_days = fields.Float(
+        "Sales Cycle (days)", aggregator="avg", readonly=True,
+        help="Won deals: from the day the lead became an opportunity (SQL) to the day it was won.")
+    cycle_days_created = fields.Float(
+        "Cycle From Creation (days)", aggregator="avg", readonly=True,
+        help="Won deals: from the lead's creation to the day it was won.")
+
+    def _select(self):
+        dates = SQL(", ").join(
+            SQL("MIN(h.date) FILTER (WHERE h.to_stage IN %s) AS %s",
+                tuple(FUNNEL_STAGES[index:]), SQL.identifier(f"date_{stage}"))
+            for index, stage in enumerate(FUNNEL_STAGES))
+        return SQL("""
+            SELECT l.id,
+                   l.id AS lead_id,
+                   l.company_id,
+                   l.team_id,
+                   l.user_id,
+                   l.campaign_id,
+                   l.create_date,
+                   l.lifecycle_stage,
+                   r.date_inquiry, r.date_lead, r.date_mql, r.date_sal, r.date_sql, r.date_customer,
+                   l.lifecycle_stage = 'customer' AS is_won,
+                   CASE WHEN l.lifecycle_stage = 'customer'
+                        THEN COALESCE(l.expected_revenue, 0) ELSE 0 END AS won_revenue,
+                   CASE WHEN l.lifecycle_stage = 'customer'
+                        THEN EXTRACT(EPOCH FROM r.date_customer - r.date_sql) / 86400 END AS cycle_days,
+                   CASE WHEN l.lifecycle_stage = 'customer'
+                        THEN EXTRACT(EPOCH FROM r.date_customer - l.create_date) / 86400 END AS cycle_days_created
+              FROM crm_lead AS l
+        CROSS JOIN LATERAL (SELECT %(dates)s
+                              FROM crm_lead_lifecycle_history AS h
+                             WHERE h.lead_id = l.id) AS r
+        """, dates=dates)
+
+    def init(self):
+        # The history of one lead is read through the (lead_id, to_stage,
+        # date) index: one index range per lead, whatever the filter.
+        cr = self.env.cr
+        cr.execute(SQL("""
+            CREATE INDEX IF NOT EXISTS crm_lead_lifecycle_history_funnel_idx
+                ON crm_lead_lifecycle_history (lead_id, to_stage, date)
+        """))
+        tools.drop_view_if_exists(cr, self._table)
+        cr.execute(SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._select()))
