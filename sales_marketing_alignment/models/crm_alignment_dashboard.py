@@ -55,12 +55,21 @@ class CrmAlignmentDashboard(models.AbstractModel):
                       for team in self.env["crm.team"].search([("company_id", "in", [company.id, False])])],
             "currency": {"symbol": company.currency_id.symbol, "position": company.currency_id.position},
             "is_marketing": self.env.user.has_group(MARKETING_GROUP),
+            "default_team_id": self._default_team_id(),
             "marketing": self._marketing_data(start, end, team_id),
             "sales": self._sales_data(start, end, team_id),
             "plan": self._plan_data(start, end, team_id),
             "maturity": company.get_alignment_maturity(
                 date_from=start.date(), date_to=(end - relativedelta(days=1)).date(), team_id=team_id),
         }
+
+    @api.model
+    def _default_team_id(self):
+        """A team leader's dashboard opens on their team; marketing and sales managers on all teams."""
+        user = self.env.user
+        if user.has_group(MARKETING_GROUP) or user.has_group("sales_team.group_sale_manager"):
+            return False
+        return self.env["crm.team"].search([("user_id", "=", user.id)], limit=1).id or False
 
     @api.model
     def action_open_metric(self, key, period="month", team_id=False, date_from=False, date_to=False,
@@ -249,8 +258,8 @@ class CrmAlignmentDashboard(models.AbstractModel):
         # Follow-up SLA: share on time (met / met or breached) and median response.
         Sla = self.env["crm.sla.report"]
         [[on_time, rated]] = Sla._read_group(
-            metrics["sla"][1] + [("on_time_rate", "!=", False)], [], ["on_time_rate:avg", "__count"])
-        query = Sla._search(metrics["sla"][1] + [("response_hours", "!=", False)])
+            metrics["sla"][1] + [("sla_status", "in", ("met", "breached"))], [], ["on_time_rate:avg", "__count"])
+        query = Sla._search(metrics["sla"][1] + [("date_first_touch", "!=", False)])
         [[median]] = self.env.execute_query(query.select(SQL(
             "percentile_cont(0.5) WITHIN GROUP (ORDER BY %s)", SQL.identifier(query.table, "response_hours"))))
         # Conversion by lifecycle stage, for the leads that entered each stage in the period.

@@ -247,7 +247,7 @@ class ResCompany(models.Model):
               threshold=self.alignment_feedback_threshold))
         # 4. SLA compliance: met / (met + breached) in the period.
         [[on_time, rated]] = self.env["crm.sla.report"]._read_group(
-            metrics["sla"][1] + [("on_time_rate", "!=", False)], [], ["on_time_rate:avg", "__count"])
+            metrics["sla"][1] + [("sla_status", "in", ("met", "breached"))], [], ["on_time_rate:avg", "__count"])
         add("sla_compliance", _("SLA compliance"), 4, on_time if rated else None, self.alignment_sla_threshold, "%",
             _("Follow leads up within the SLA: %(threshold)s %% on time needed (see Follow-up Compliance).",
               threshold=self.alignment_sla_threshold))

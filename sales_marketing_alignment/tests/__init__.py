@@ -16,3 +16,4 @@ from . import test_roles_tour
 from . import test_attribution
 from . import test_content
 from . import test_funnel_plan
+from . import test_dashboard

@@ -11,7 +11,9 @@ from odoo.tools import SQL
 def make_funnel_leads(env, specs, team, company=None):
     """``specs``: list of dicts with ``path`` (stages), ``start`` (datetime
     of the first row), optional ``dates`` (one per stage, else one hour per
-    move), ``user`` (res.users), ``revenue``, ``name``.
+    move), ``user`` (res.users), ``revenue``, ``name``, ``reason``
+    (crm.lost.reason of the last move), ``values`` (crm_lead columns set in
+    SQL, as the engine or Odoo would have: date_handoff, sla_status...).
     Returns the leads, in the order of ``specs``."""
     company = company or env.company
     leads = env["crm.lead"].create([{
@@ -34,6 +36,7 @@ def make_funnel_leads(env, specs, team, company=None):
                 "date": spec["dates"][step] if spec.get("dates") else spec["start"] + timedelta(hours=step),
                 "company_id": company.id,
                 "team_id": team.id, "salesperson_id": lead.user_id.id,
+                "reason_id": spec["reason"].id if spec.get("reason") and step == len(spec["path"]) - 1 else False,
             })
             previous = stage
     History.create(rows)
@@ -43,6 +46,9 @@ def make_funnel_leads(env, specs, team, company=None):
         env.cr.execute(SQL(
             "UPDATE crm_lead SET lifecycle_stage = %s, create_date = %s WHERE id = %s",
             spec["path"][-1], spec["start"], lead.id))
+        if spec.get("values"):
+            env.cr.execute(SQL("UPDATE crm_lead SET %s WHERE id = %s", SQL(", ").join(
+                SQL("%s = %s", SQL.identifier(column), value) for column, value in spec["values"].items()), lead.id))
     env.invalidate_all()
     return leads
 
