@@ -17,3 +17,4 @@ from . import test_attribution
 from . import test_content
 from . import test_funnel_plan
 from . import test_dashboard
+from . import test_dashboard_tour

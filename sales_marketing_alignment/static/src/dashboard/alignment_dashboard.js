@@ -27,7 +27,14 @@ export class AlignmentDashboard extends Component {
             feedbackDomain: null,
             loadKey: 0,
         });
-        onWillStart(() => this.load());
+        onWillStart(async () => {
+            await this.load();
+            // A team leader opens the dashboard on their team.
+            if (this.state.data.default_team_id) {
+                this.state.teamId = this.state.data.default_team_id;
+                await this.load();
+            }
+        });
     }
 
     get filters() {
