@@ -3,6 +3,7 @@ PYTHON ?= python3
 DEMO_DB ?= sales_marketing_alignment_demo
 HTTP_PORT ?= 8069
 LEADS ?= 100000
+DASH_LEADS ?= 1000000
 ODOO_ADDONS_PATH = $(shell $(PYTHON) tools/addons_path.py 2>/dev/null)
 
 .PHONY: demo test bench pot check-odoo postgres wheel clean help
@@ -11,7 +12,8 @@ help:
 	@echo "make demo   create or update '$(DEMO_DB)' with demo data and serve it at http://localhost:$(HTTP_PORT) (admin / admin)"
 	@echo "make test   run every test on throwaway databases; ends with 'N passed, N failed'"
 	@echo "make pot    regenerate sales_marketing_alignment/i18n/sales_marketing_alignment.pot with Odoo's exporter (throwaway database)"
-	@echo "make bench  time scoring and routing of $(LEADS) generated leads against Odoo's own CRM features (make bench LEADS=20000)"
+	@echo "make bench  time scoring and routing of $(LEADS) generated leads against Odoo's own CRM features (make bench LEADS=20000),"
+	@echo "            then the Alignment dashboard's queries and a funnel plan over $(DASH_LEADS) leads with history (DASH_LEADS=100000)"
 
 check-odoo:
 	@$(PYTHON) tools/check_odoo.py
@@ -38,6 +40,7 @@ pot: check-odoo postgres
 
 bench: check-odoo postgres
 	@$(PYTHON) bench/bench_scoring.py --leads $(LEADS)
+	@$(PYTHON) bench/bench_dashboard.py --leads $(DASH_LEADS)
 
 wheel:
 	$(PYTHON) -m pip wheel --no-deps -w dist .
