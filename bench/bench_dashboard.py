@@ -154,6 +154,9 @@ def generate(env, count):
     ids = [row[0] for row in env.cr.fetchall()]
     env.cr.execute(HISTORY_SQL, {"ids": ids, "stages": stages})
     env.cr.execute(TOUCH_SQL, {"ids": ids, "campaign": campaign.id})
+    started = time.perf_counter()
+    env["crm.lead.lifecycle.history"]._sync_funnel_dates()  # history written in SQL: the funnel dates follow
+    print("Funnel dates of every lead from its history: %.1f s." % (time.perf_counter() - started), flush=True)
     env.cr.execute("ANALYZE crm_lead")
     env.cr.execute("ANALYZE crm_lead_lifecycle_history")
     env.cr.execute("ANALYZE crm_touchpoint")

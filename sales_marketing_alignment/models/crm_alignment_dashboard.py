@@ -140,15 +140,16 @@ class CrmAlignmentDashboard(models.AbstractModel):
         def between(name):
             return [(name, ">=", start), (name, "<", end)]
 
-        def reached(stage, *more):
-            return [("funnel_report_ids", "any", between(f"date_{stage}") + list(more))]
+        def reached(stage):
+            return between(f"date_reached_{stage}")
 
         metrics = {
             "inquiries": ("crm.lead", team + reached("inquiry"), _("Inquiries")),
             "leads": ("crm.lead", team + reached("lead"), _("Leads")),
             "mqls": ("crm.lead", team + reached("mql"), _("MQLs")),
             "customers": ("crm.lead", team + reached("customer"), _("New Customers")),
-            "won_deals": ("crm.lead", team + reached("customer", ("is_won", "=", True)), _("Won Deals")),
+            "won_deals": ("crm.lead", team + reached("customer") + [("lifecycle_stage", "=", "customer")],
+                          _("Won Deals")),
             "handed_off": ("crm.lead", team + between("date_handoff"), _("Handed to Sales")),
             "accepted": ("crm.lead", team + between("date_handoff") + [("date_accepted", "!=", False)],
                          _("Accepted by Sales")),
@@ -174,7 +175,7 @@ class CrmAlignmentDashboard(models.AbstractModel):
             metrics[f"entered_{stage}"] = ("crm.lead", team + reached(stage), _(
                 "Entered %(stage)s", stage=labels[stage]))
             metrics[f"converted_{stage}"] = ("crm.lead", team + reached(stage) + [
-                ("funnel_report_ids", "any", [(f"date_{following}", "!=", False)])],
+                (f"date_reached_{following}", "!=", False)],
                 _("%(stage)s to %(next)s", stage=labels[stage], next=labels[following]))
         return metrics
 

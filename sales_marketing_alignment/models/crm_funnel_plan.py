@@ -114,8 +114,8 @@ class CrmFunnelPlan(models.Model):
             "name": _("%(plan)s: %(stage)s", plan=self.name, stage=dict(FUNNEL_SELECTION)[stage]),
             "res_model": "crm.lead",
             "views": [[False, "list"], [False, "form"]],
-            "domain": self._lead_domain() + [("funnel_report_ids", "any", [
-                (f"date_{stage}", ">=", start), (f"date_{stage}", "<", end)])],
+            "domain": self._lead_domain() + [
+                (f"date_reached_{stage}", ">=", start), (f"date_reached_{stage}", "<", end)],
             "context": {"active_test": False},
         }
 

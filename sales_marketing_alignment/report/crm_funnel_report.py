@@ -3,7 +3,7 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
-from ..tools.constants import FUNNEL_STAGES, LIFECYCLE_STAGES
+from ..tools.constants import LIFECYCLE_STAGES
 
 
 class CrmFunnelReport(models.Model):
@@ -14,8 +14,9 @@ class CrmFunnelReport(models.Model):
     straight to an opportunity has reached lead, MQL and SAL on that date,
     and every stage's leads are a subset of the previous stage's. Nurture and
     disqualified are off the funnel: a lead back from nurture keeps the dates
-    it reached before. Used by the funnel plans and the alignment dashboard,
-    with the reader's record rules."""
+    it reached before. The dates are the lead's ``date_reached_<stage>``
+    columns, kept by crm.lead.lifecycle.history. Used by the funnel plans
+    and the alignment dashboard, with the reader's record rules."""
 
     _name = "crm.funnel.report"
     _description = "Lead Funnel Stages Reached"
@@ -46,10 +47,6 @@ class CrmFunnelReport(models.Model):
         help="Won deals: from the lead's creation to the day it was won.")
 
     def _select(self):
-        dates = SQL(", ").join(
-            SQL("MIN(h.date) FILTER (WHERE h.to_stage IN %s) AS %s",
-                tuple(FUNNEL_STAGES[index:]), SQL.identifier(f"date_{stage}"))
-            for index, stage in enumerate(FUNNEL_STAGES))
         return SQL("""
             SELECT l.id,
                    l.id AS lead_id,
@@ -59,27 +56,35 @@ class CrmFunnelReport(models.Model):
                    l.campaign_id,
                    l.create_date,
                    l.lifecycle_stage,
-                   r.date_inquiry, r.date_lead, r.date_mql, r.date_sal, r.date_sql, r.date_customer,
+                   l.date_reached_inquiry AS date_inquiry,
+                   l.date_reached_lead AS date_lead,
+                   l.date_reached_mql AS date_mql,
+                   l.date_reached_sal AS date_sal,
+                   l.date_reached_sql AS date_sql,
+                   l.date_reached_customer AS date_customer,
                    l.lifecycle_stage = 'customer' AS is_won,
                    CASE WHEN l.lifecycle_stage = 'customer'
                         THEN COALESCE(l.expected_revenue, 0) ELSE 0 END AS won_revenue,
                    CASE WHEN l.lifecycle_stage = 'customer'
-                        THEN EXTRACT(EPOCH FROM r.date_customer - r.date_sql) / 86400 END AS cycle_days,
+                        THEN EXTRACT(EPOCH FROM l.date_reached_customer - l.date_reached_sql) / 86400
+                   END AS cycle_days,
                    CASE WHEN l.lifecycle_stage = 'customer'
-                        THEN EXTRACT(EPOCH FROM r.date_customer - l.create_date) / 86400 END AS cycle_days_created
+                        THEN EXTRACT(EPOCH FROM l.date_reached_customer - l.create_date) / 86400
+                   END AS cycle_days_created
               FROM crm_lead AS l
-        CROSS JOIN LATERAL (SELECT %(dates)s
-                              FROM crm_lead_lifecycle_history AS h
-                             WHERE h.lead_id = l.id) AS r
-        """, dates=dates)
+        """)
 
     def init(self):
-        # The history of one lead is read through the (lead_id, to_stage,
-        # date) index: one index range per lead, whatever the filter.
+        # The dates are crm_lead columns (indexed), kept by the lifecycle
+        # history; leads an upgrade finds without them get them here.
         cr = self.env.cr
-        cr.execute(SQL("""
-            CREATE INDEX IF NOT EXISTS crm_lead_lifecycle_history_funnel_idx
-                ON crm_lead_lifecycle_history (lead_id, to_stage, date)
-        """))
+        cr.execute(SQL("DROP INDEX IF EXISTS crm_lead_lifecycle_history_funnel_idx"))
+        # The dashboard filters leads by hand-off and assignment dates (SAL %,
+        # compliance, rep performance): partial indexes, most leads have neither.
+        for column in ("date_handoff", "date_open"):
+            cr.execute(SQL("CREATE INDEX IF NOT EXISTS %s ON crm_lead (%s) WHERE %s IS NOT NULL",
+                           SQL.identifier(f"crm_lead_{column}_funnel_idx"), SQL.identifier(column),
+                           SQL.identifier(column)))
+        self.env["crm.lead.lifecycle.history"]._sync_funnel_dates(missing_only=True)
         tools.drop_view_if_exists(cr, self._table)
         cr.execute(SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._select()))

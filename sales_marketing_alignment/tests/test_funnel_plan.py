@@ -139,6 +139,25 @@ class TestFunnelPlan(AlignmentCommon):
         self.assertIn("from MQL to SAL", plan.warning)
         self.assertIn("from SAL to SQL", plan.warning)
 
+    def test_reached_dates_follow_the_lifecycle(self):
+        lead = self.env["crm.lead"].create({"name": "Engine lead", "type": "lead", "team_id": self.team.id})
+        self.assertEqual(lead.lifecycle_stage, "lead")  # no lead definition: a lead at once
+        self.assertTrue(lead.date_reached_inquiry)
+        self.assertEqual(lead.date_reached_lead, lead.date_reached_inquiry)
+        self.assertFalse(lead.date_reached_mql)
+        # Odoo's conversion makes it an SQL: it reached MQL and SAL on the way.
+        lead.write({"type": "opportunity"})
+        self.assertEqual(lead.lifecycle_stage, "sql")
+        self.assertTrue(lead.date_reached_sql)
+        self.assertEqual((lead.date_reached_mql, lead.date_reached_sal), (lead.date_reached_sql,) * 2)
+        self.assertFalse(lead.date_reached_customer)
+        # History rewritten in SQL (as the install and the demo do), then resynchronized.
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE crm_lead_lifecycle_history SET date = '2024-01-01' WHERE lead_id = %s",
+                            [lead.id])
+        self.env["crm.lead.lifecycle.history"]._sync_funnel_dates([lead.id])
+        self.assertEqual(str(lead.date_reached_sql), "2024-01-01 00:00:00")
+
     def test_constraints(self):
         with self.assertRaises(ValidationError):
             self.plan.copy({"date_from": "2025-10-01", "date_to": "2025-09-01"})
