@@ -218,13 +218,14 @@ class CrmAlignmentDashboard(models.AbstractModel):
         counts = {key: self._count(metrics, key) for key in (
             "inquiries", "leads", "mqls", "customers", "handed_off", "accepted", "nurture")}
         cost = self._campaign_cost(metrics)
-        Attribution = self.env["crm.attribution.report"]
-        [[attributed]] = Attribution._read_group(metrics["campaign_revenue"][1], [], ["revenue:sum"])
-        attributed = attributed or 0.0
+        # One pass over the attribution report (a heavy view): revenue credited per campaign.
+        by_campaign = self.env["crm.attribution.report"]._read_group(
+            metrics["campaign_revenue"][1], ["campaign_id"], ["revenue:sum"])
+        attributed = sum(revenue for _campaign, revenue in by_campaign)
         campaigns = []
-        for campaign, revenue in Attribution._read_group(
-                metrics["campaign_revenue"][1], ["campaign_id"], ["revenue:sum"], order="revenue:sum desc",
-                limit=5):
+        for campaign, revenue in sorted(
+                ((campaign, revenue) for campaign, revenue in by_campaign if campaign),
+                key=lambda pair: (-pair[1], pair[0].id))[:5]:
             row = {"id": campaign.id, "name": campaign.display_name, "revenue": revenue}
             if cost is not None:
                 row.update(cost=campaign.cost_company_currency,
