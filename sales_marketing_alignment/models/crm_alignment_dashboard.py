@@ -20,6 +20,8 @@ DRILL_VIEWS = {
     "crm.feedback.report": [[False, "list"], [False, "graph"], [False, "pivot"]],
     "crm.sla.report": [[False, "list"], [False, "pivot"]],
     "crm.rep.quality.report": [[False, "list"], [False, "pivot"]],
+    "crm.score.report": [[False, "pivot"], [False, "list"]],
+    "crm.lead.lifecycle.history": [[False, "list"]],
 }
 
 
@@ -169,6 +171,10 @@ class CrmAlignmentDashboard(models.AbstractModel):
             "feedback": ("crm.feedback.report", team + between("date"), _("Sales Feedback")),
             "sla": ("crm.sla.report", team + between("date_open"), _("Follow-up Compliance")),
             "rep_quality": ("crm.rep.quality.report", team + between("date"), _("Rep Performance")),
+            "scored": ("crm.score.report", team + between("create_date"), _("Won Rate by Grade")),
+            "closed": ("crm.lead.lifecycle.history", team + between("date") + [
+                "|", ("to_stage", "=", "disqualified"), "&", ("from_stage", "=", "mql"), ("reason_id", "!=", False)],
+                _("Lost and Rejected Leads")),
         }
         for index, stage in enumerate(FUNNEL_STAGES[:-1]):
             following = FUNNEL_STAGES[index + 1]

@@ -7,6 +7,13 @@ from odoo.exceptions import ValidationError
 
 from ..tools.constants import ATTRIBUTION_MODELS, GRADES, MATURITY_STAGES
 
+# The dashboard number (crm.alignment.dashboard._metrics) behind a signal.
+SIGNAL_METRICS = {
+    "feedback_coverage": "closed",
+    "sla_compliance": "sla",
+    "attribution_coverage": "attributed",
+    "score_calibration": "scored",
+}
 # The signals each maturity stage adds to the ones below it (doc/admin_guide.md).
 MATURITY_TIERS = [
     (2, ("roles_defined",)),
@@ -197,14 +204,13 @@ class ResCompany(models.Model):
         Dashboard._flush_reports()
         metrics = Dashboard._metrics(start, end, team_id)
         company_domain = [("company_id", "=", self.id)]
-        team_domain = company_domain + ([("team_id", "=", team_id)] if team_id else [])
-        period = [("date", ">=", start), ("date", "<", end)]
         signals = []
 
         def add(name, label, tier, value, threshold, unit, step):
             met = value is not None and value >= threshold
             signals.append({"name": name, "label": label, "stage": tier, "value": value, "threshold": threshold,
-                            "met": met, "unit": unit, "next_step": step})
+                            "met": met, "unit": unit, "metric": SIGNAL_METRICS.get(name, False),
+                            "next_step": step})
 
         # 2. Roles and the hand-off are defined: who is a lead, who gets it, how fast.
         missing = []
@@ -236,8 +242,7 @@ class ResCompany(models.Model):
             _("To track the agreed metrics: %(todo)s.", todo="; ".join(missing)))
         # 4. Feedback coverage: lost or rejected leads with a codified reason.
         History = self.env["crm.lead.lifecycle.history"]
-        closed = team_domain + period + ["|", ("to_stage", "=", "disqualified"),
-                                         "&", ("from_stage", "=", "mql"), ("reason_id", "!=", False)]
+        closed = metrics["closed"][1]
         total = History.search_count(closed)
         coded = History.search_count(closed + [("reason_id", "!=", False)])
         add("feedback_coverage", _("Feedback coverage"), 4, coded * 100.0 / total if total else None,
@@ -259,8 +264,7 @@ class ResCompany(models.Model):
             "%", _("Record the campaigns behind won deals (touchpoints): %(threshold)s %% of won revenue "
                    "explained needed.", threshold=self.alignment_attribution_threshold))
         # 5. Score calibration: the won rate rises with the grade.
-        rates = dict(self.env["crm.score.report"]._read_group(
-            team_domain + [("create_date", ">=", start), ("create_date", "<", end)], ["grade"], ["won_rate:avg"]))
+        rates = dict(self.env["crm.score.report"]._read_group(metrics["scored"][1], ["grade"], ["won_rate:avg"]))
         present = [rates[grade] for grade, _label in GRADES if grade in rates]
         pairs = list(zip(present, present[1:]))
         calibrated = sum(1 for better, worse in pairs if better > worse)

@@ -166,6 +166,8 @@ class TestAlignmentDashboard(DashboardFixture):
             "entered_sal": ["L1", "L2"],
             "feedback": ["L4", "L5"],
             "campaign_revenue": ["L1"],
+            "closed": ["L4", "L5"],
+            "scored": ["L1", "L2"],
         }
         for key, leads in expected.items():
             action = self.Dashboard.with_user(self.user_alignment_manager).action_open_metric(key, *PERIOD[:1], self.team.id, *PERIOD[2:])
@@ -271,7 +273,7 @@ class TestAlignmentMaturity(DashboardFixture):
         self.assertEqual(signals["score_calibration"], (100.0, 100.0, True))
         self.assertEqual(len(result["next_steps"]), 1)
         self.assertIn("SLA", result["next_steps"][0])
-        self.assertEqual(set(result["signals"][0]), {"name", "label", "value", "threshold", "met", "stage", "unit"})
+        self.assertEqual(set(result["signals"][0]), {"name", "label", "value", "threshold", "met", "stage", "unit", "metric"})
 
     def test_stage_5_complete(self):
         # Thresholds are the company's: 30 % SLA compliance is enough for this one.
