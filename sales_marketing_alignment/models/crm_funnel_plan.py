@@ -68,13 +68,20 @@ class CrmFunnelPlan(models.Model):
         "rates and the average deal size.")
     warning = fields.Text(compute="_compute_funnel")
     goal_met = fields.Boolean(compute="_compute_funnel")
+    # Every figure of the plan and its lines, computed once per read (one query)
+    funnel_figures = fields.Json(compute="_compute_funnel_figures")
 
     @api.depends("date_from", "date_to", "revenue_goal", "lookback_months", "company_id", "team_id")
     @api.depends_context("uid")
-    def _compute_funnel(self):
-        figures = self._funnel_figures()
+    def _compute_funnel_figures(self):
         for plan in self:
-            result = figures[plan.id]
+            plan.funnel_figures = plan._funnel_figures_one()
+
+    @api.depends("funnel_figures")
+    @api.depends_context("uid")
+    def _compute_funnel(self):
+        for plan in self:
+            result = plan.funnel_figures
             plan.avg_deal_size = result["avg_deal_size"]
             plan.leads_needed = result["required"]["inquiry"]
             plan.actual_revenue = result["actual_revenue"]
@@ -184,10 +191,6 @@ class CrmFunnelPlan(models.Model):
                 counts[stage]["actual_next"] = row.pop(0)
         avg_deal, won_count, actual_revenue = row
         return counts, float(avg_deal or 0.0), won_count, float(actual_revenue or 0.0)
-
-    def _funnel_figures(self):
-        """{plan id: dict of every figure of the plan and its lines}."""
-        return {plan.id: plan._funnel_figures_one() for plan in self}
 
     def _funnel_figures_one(self):
         if not self.date_from or not self.date_to or not self.company_id or not self.id:
@@ -330,13 +333,11 @@ class CrmFunnelPlanLine(models.Model):
         ("stage_unique", "UNIQUE(plan_id, stage)", "A plan has one line per funnel stage."),
     ]
 
-    @api.depends("stage", "plan_id.date_from", "plan_id.date_to", "plan_id.revenue_goal",
-                 "plan_id.lookback_months", "plan_id.company_id", "plan_id.team_id")
+    @api.depends("stage", "plan_id.funnel_figures")
     @api.depends_context("uid")
     def _compute_figures(self):
-        figures = self.plan_id._funnel_figures()
         for line in self:
-            result = figures.get(line.plan_id.id)
+            result = line.plan_id.funnel_figures
             values = result["lines"][line.stage] if result and line.stage else {}
             line.conversion_rate = values.get("conversion_rate", 0.0)
             line.required_count = values.get("required_count", 0.0)
