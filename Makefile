@@ -3,6 +3,7 @@ PYTHON ?= python3
 DEMO_DB ?= sales_marketing_alignment_demo
 HTTP_PORT ?= 8069
 LEADS ?= 100000
+DASH_LEADS ?= 1000000
 ODOO_ADDONS_PATH = $(shell $(PYTHON) tools/addons_path.py 2>/dev/null)
 
 .PHONY: demo test bench pot check-odoo postgres wheel clean help
@@ -11,8 +12,9 @@ help:
 	@echo "make demo   create or update '$(DEMO_DB)' with demo data and serve it at http://localhost:$(HTTP_PORT) (admin / admin)"
 	@echo "make test   run every test on throwaway databases; ends with 'N passed, N failed'"
 	@echo "make pot    regenerate sales_marketing_alignment/i18n/sales_marketing_alignment.pot with Odoo's exporter (throwaway database)"
-	@echo "make bench  time scoring and routing of $(LEADS) generated leads against Odoo's own CRM features (make bench LEADS=20000)"
-	@echo "           then the attribution report and campaign economics per model on $(LEADS) deals with 3 touchpoints each"
+	@echo "make bench  time scoring and routing of $(LEADS) generated leads against Odoo's own CRM features (make bench LEADS=20000),"
+	@echo "           then the attribution report and campaign economics per model on $(LEADS) deals with 3 touchpoints each,"
+	@echo "           then the Alignment dashboard's queries and a funnel plan over $(DASH_LEADS) leads with history (DASH_LEADS=100000)"
 	@echo "make wheel  build both wheels (the addon and the Sales bridge) into dist/"
 
 check-odoo:
@@ -41,6 +43,7 @@ pot: check-odoo postgres
 bench: check-odoo postgres
 	@$(PYTHON) bench/bench_scoring.py --leads $(LEADS)
 	@$(PYTHON) bench/bench_attribution.py --leads $(LEADS)
+	@$(PYTHON) bench/bench_dashboard.py --leads $(DASH_LEADS)
 
 # One wheel per addon, both from setup.py (SMA_ADDON picks the addon).
 wheel:

@@ -32,6 +32,7 @@
         "views/crm_team_views.xml",
         "views/crm_touchpoint_views.xml",
         "views/utm_campaign_views.xml",
+        "views/crm_funnel_plan_views.xml",
         "views/res_config_settings_views.xml",
         "views/crm_message_views.xml",
         "views/crm_content_views.xml",

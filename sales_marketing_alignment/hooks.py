@@ -14,3 +14,5 @@ def post_init_hook(env):
         from .demo.demo_generator import generate_demo_data
 
         generate_demo_data(env)
+        # The demo history is back-dated in SQL: the funnel dates follow it.
+        env["crm.lead.lifecycle.history"]._sync_funnel_dates()

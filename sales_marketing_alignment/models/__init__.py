@@ -32,3 +32,5 @@ from . import crm_nurture_track
 from . import crm_nurture_step
 from . import crm_nurture_enrollment
 from . import crm_nurture_send
+from . import crm_funnel_plan
+from . import crm_alignment_dashboard

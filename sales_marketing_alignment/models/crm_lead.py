@@ -43,6 +43,8 @@ ENGINE_FIELDS = frozenset({
     "routing_rule_id", "routing_state", "date_routed",
     "lifecycle_stage", "date_handoff", "date_accepted", "handoff_reject_reason_id", "date_feedback",
     "date_first_touch", "sla_escalation_count", "sla_escalated_on",
+    "date_reached_inquiry", "date_reached_lead", "date_reached_mql", "date_reached_sal", "date_reached_sql",
+    "date_reached_customer",
 })
 # Odoo's own state, which the lifecycle follows at once (conversion, won, lost, restore).
 ODOO_STATE_FIELDS = frozenset({"active", "type", "stage_id", "probability"})
@@ -95,6 +97,15 @@ class CrmLead(models.Model):
         "Customer: won. Nurture: returned to marketing. Disqualified: closed as not a fit.",
     )
     lifecycle_history_ids = fields.One2many("crm.lead.lifecycle.history", "lead_id")
+    # Funnel: when the lead first reached each stage, or a later one (kept
+    # by crm.lead.lifecycle.history; indexed for the dashboard and funnel plans)
+    date_reached_inquiry = fields.Datetime("Inquiry Reached On", readonly=True, copy=False, index="btree_not_null")
+    date_reached_lead = fields.Datetime("Lead Reached On", readonly=True, copy=False, index="btree_not_null")
+    date_reached_mql = fields.Datetime("MQL Reached On", readonly=True, copy=False, index="btree_not_null")
+    date_reached_sal = fields.Datetime("SAL Reached On", readonly=True, copy=False, index="btree_not_null")
+    date_reached_sql = fields.Datetime("SQL Reached On", readonly=True, copy=False, index="btree_not_null")
+    date_reached_customer = fields.Datetime(
+        "Customer Reached On", readonly=True, copy=False, index="btree_not_null")
     date_handoff = fields.Datetime("Hand-off Date", copy=False, readonly=True)
     date_accepted = fields.Datetime("Acceptance Date", copy=False, readonly=True)
     can_answer_handoff = fields.Boolean(

@@ -3,7 +3,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..tools.constants import LIFECYCLE_STAGES
+from ..tools.constants import FUNNEL_STAGES, LIFECYCLE_STAGES
 
 
 class CrmLeadLifecycleHistory(models.Model):
@@ -28,6 +28,60 @@ class CrmLeadLifecycleHistory(models.Model):
     team_id = fields.Many2one("crm.team", string="Sales Team", index=True)
     salesperson_id = fields.Many2one("res.users", index=True)
     reason_id = fields.Many2one("crm.lost.reason", ondelete="set null", index="btree_not_null")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        rows = super().create(vals_list)
+        rows._sync_funnel_dates(rows.lead_id.ids)
+        return rows
+
+    def write(self, vals):
+        leads = self.lead_id
+        res = super().write(vals)
+        if {"lead_id", "to_stage", "date"} & set(vals):
+            self._sync_funnel_dates((leads | self.lead_id).ids)
+        return res
+
+    def unlink(self):
+        leads = self.lead_id
+        res = super().unlink()
+        self._sync_funnel_dates(leads.exists().ids)
+        return res
+
+    @api.model
+    def _sync_funnel_dates(self, lead_ids=None, missing_only=False):
+        """Set the leads' ``date_reached_<stage>`` from their history: the
+        first move into the stage or into any later funnel stage (so a lead
+        Odoo converted straight to an opportunity reached Lead, MQL and SAL
+        then). One UPDATE for all the leads (``None``: every lead;
+        ``missing_only``: leads that have none yet, after an upgrade); SQL
+        because the ORM would write the leads one by one."""
+        if lead_ids is not None and not lead_ids:
+            return
+        self.flush_model(["lead_id", "to_stage", "date"])
+        self.env["crm.lead"].flush_model(["date_reached_%s" % stage for stage in FUNNEL_STAGES])
+        columns = [SQL.identifier("date_reached_%s" % stage) for stage in FUNNEL_STAGES]
+        dates = [SQL("MIN(h.date) FILTER (WHERE h.to_stage IN %s)", tuple(FUNNEL_STAGES[index:]))
+                 for index in range(len(FUNNEL_STAGES))]
+        # Aggregated per lead in one pass over the history (GROUP BY): leads
+        # of ``lead_ids`` left without history get empty dates.
+        history_where = SQL("h.lead_id IN %s", tuple(lead_ids)) if lead_ids is not None else SQL("TRUE")
+        lead_where = SQL("l.id IN %s", tuple(lead_ids)) if lead_ids is not None else SQL("v.lead_id IS NOT NULL")
+        if missing_only:
+            lead_where = SQL("%s AND l.date_reached_inquiry IS NULL", lead_where)
+        self.env.cr.execute(SQL("""
+            UPDATE crm_lead AS l
+               SET %(assign)s
+              FROM crm_lead AS l2
+         LEFT JOIN (SELECT h.lead_id, %(dates)s
+                      FROM crm_lead_lifecycle_history AS h
+                     WHERE %(history_where)s
+                  GROUP BY h.lead_id) AS v ON v.lead_id = l2.id
+             WHERE l2.id = l.id AND %(lead_where)s
+        """, assign=SQL(", ").join(SQL("%s = v.%s", column, column) for column in columns),
+            dates=SQL(", ").join(SQL("%s AS %s", date, column) for date, column in zip(dates, columns)),
+            history_where=history_where, lead_where=lead_where))
+        self.env["crm.lead"].invalidate_model(["date_reached_%s" % stage for stage in FUNNEL_STAGES])
 
     @api.model
     def _log_lifecycle(self, leads, previous, reason=None, track=True, initial=False):
@@ -91,3 +145,4 @@ class CrmLeadLifecycleHistory(models.Model):
              WHERE NOT EXISTS (SELECT 1 FROM crm_lead_lifecycle_history AS h WHERE h.lead_id = l.id)
         """, uid=self.env.uid))
         self.env.invalidate_all()
+        self._sync_funnel_dates()

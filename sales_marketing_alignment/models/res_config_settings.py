@@ -18,6 +18,12 @@ class ResConfigSettings(models.TransientModel):
     attribution_model = fields.Selection(related="company_id.attribution_model", readonly=False)
     attribution_half_life_days = fields.Float(related="company_id.attribution_half_life_days", readonly=False)
     attribution_lookback_days = fields.Integer(related="company_id.attribution_lookback_days", readonly=False)
+    alignment_feedback_threshold = fields.Float(related="company_id.alignment_feedback_threshold", readonly=False)
+    alignment_sla_threshold = fields.Float(related="company_id.alignment_sla_threshold", readonly=False)
+    alignment_attribution_threshold = fields.Float(
+        related="company_id.alignment_attribution_threshold", readonly=False)
+    alignment_calibration_threshold = fields.Float(
+        related="company_id.alignment_calibration_threshold", readonly=False)
     # Who assigns leads: the alignment routing rules or Odoo's own rule-based
     # assignment (crm_use_auto_assignment). Never both: turning one on turns
     # the other off.

@@ -5,3 +5,4 @@ from . import crm_attribution_report
 from . import crm_message_report
 from . import crm_rep_quality_report
 from . import crm_alignment_deal_report
+from . import crm_funnel_report

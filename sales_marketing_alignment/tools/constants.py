@@ -281,3 +281,25 @@ NURTURE_HANDOFF_STAGES = ("mql", "sal", "sql", "customer")
 # What the prospect told us outweighs what we inferred: one explicit vote
 # counts as many accesses.
 NURTURE_EXPLICIT_FACTOR = 5
+
+
+# Funnel and alignment dashboard
+# ------------------------------------------------------------
+
+# The funnel in its order: a lead has reached a stage when it moved into it
+# or into any later one (crm.funnel.report). Nurture and disqualified are off it.
+FUNNEL_STAGES = ("inquiry", "lead", "mql", "sal", "sql", "customer")
+DASHBOARD_PERIODS = [
+    ("month", "This month"),
+    ("quarter", "This quarter"),
+    ("year", "This year"),
+    ("custom", "Custom"),
+]
+# Alignment maturity (paper 003)
+MATURITY_STAGES = [
+    (1, "Us versus Them"),
+    (2, "Friendly role-playing"),
+    (3, "Cooperative efforts"),
+    (4, "Collaboration"),
+    (5, "Complete alignment"),
+]
