@@ -22,7 +22,7 @@ class UtmCampaign(models.Model):
     # Its own field, not currency_id: the Sales app defines utm.campaign's
     # currency_id as the company's (related, read-only) for its own amounts.
     cost_currency_id = fields.Many2one(
-        "res.currency", string="Cost Currency",
+        "res.currency",
         default=lambda self: self.env.company.currency_id,
         required=True,
     )
