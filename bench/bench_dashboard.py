@@ -23,7 +23,6 @@ the scoring benchmark (``make bench DASH_LEADS=100000`` for a quicker run).
 import argparse
 import os
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -31,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
-from addons_path import addons_path  # noqa: E402 (after the path set-up above)
+from bench_common import close_registry, dropdb, install, open_registry  # noqa: E402
 
 ADDON = "sales_marketing_alignment"
 REPS = 5
@@ -98,39 +97,6 @@ TOUCH_SQL = """
       FROM crm_lead
      WHERE id BETWEEN %(first)s AND %(last)s AND id %% 2 = 0
 """
-
-
-def dropdb(name):
-    """Drop database ``name`` if it exists, closing any connection left to it."""
-    quiet = dict(os.environ, PGOPTIONS="-c client_min_messages=warning")
-    subprocess.run(["dropdb", "--if-exists", "--force", name], check=False, env=quiet)
-
-
-def install(db, http_port):
-    cmd = [
-        sys.executable, "-m", "odoo", "-d", db, "--addons-path", addons_path(),
-        "-i", ADDON, "--without-demo", "all", "--stop-after-init",
-        "--max-cron-threads", "0", "--http-port", str(http_port), "--log-level", "warn",
-    ]
-    print("Installing %s in %s..." % (ADDON, db), flush=True)
-    subprocess.run(cmd, check=True)
-
-
-def open_registry(db, http_port):
-    import odoo  # noqa: PLC0415 (imported once Odoo's presence was checked by make)
-
-    odoo.tools.config.parse_config([
-        "--addons-path", addons_path(), "-d", db, "--http-port", str(http_port),
-        "--max-cron-threads", "0", "--log-level", "warn",
-    ])
-    return odoo.modules.registry.Registry(db)
-
-
-def close_registry(db):
-    import odoo  # noqa: PLC0415
-
-    odoo.modules.registry.Registry.delete(db)
-    odoo.sql_db.close_db(db)
 
 
 def generate(env, count):

@@ -47,11 +47,12 @@ def test_alignment_menu_per_role(odoo_server, admin):
     mia = odoo_server.login("mia", "mia")
     assert {"Lead Lifecycle", "Campaigns", "Reporting"} <= _visible_menu_names(mia, "Alignment")
     assert "Configuration" not in _visible_menu_names(mia, "Alignment")
-    # Reps see the lead lifecycle and quick actions: no campaign costs, no configuration.
+    # Reps see the dashboard (their own numbers), the lead lifecycle and quick
+    # actions: no campaign costs, no configuration.
     emma = odoo_server.login("emma", "emma")
     assert "Alignment" in _visible_menu_names(emma)
-    assert _visible_menu_names(emma, "Alignment") == {"Lead Lifecycle", "Quick Actions", "Content Library",
-                                                      "Key Messages"}
+    assert _visible_menu_names(emma, "Alignment") == {"Dashboard", "Lead Lifecycle", "Quick Actions",
+                                                      "Content Library", "Key Messages"}
 
 
 def test_settings_has_alignment_section(admin):
