@@ -2,6 +2,7 @@
 without demo data, and its registry loaded in the benchmark's process."""
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -51,3 +52,19 @@ def close_registry(db):
 
     odoo.modules.registry.Registry.delete(db)
     odoo.sql_db.close_db(db)
+
+
+def run_on_throwaway_db(db, http_port, run, args):
+    """Install the addon in ``db``, call ``run(db, args)``, and drop ``db``
+    whatever happens (Ctrl-C, or kill: SIGTERM unwinds the same way)."""
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit("Stopped."))
+    dropdb(db)
+    started = time.perf_counter()
+    try:
+        install(db, http_port)
+        run(db, args)
+    finally:
+        if "odoo" in sys.modules:
+            close_registry(db)
+        dropdb(db)
+    print("\nTotal run time: %.0f s (database %s dropped)." % (time.perf_counter() - started, db))

@@ -22,7 +22,6 @@ the scoring benchmark (``make bench DASH_LEADS=100000`` for a quicker run).
 
 import argparse
 import os
-import signal
 import sys
 import time
 from pathlib import Path
@@ -30,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
-from bench_common import close_registry, dropdb, install, open_registry  # noqa: E402
+from bench_common import open_registry, run_on_throwaway_db  # noqa: E402
 
 ADDON = "sales_marketing_alignment"
 REPS = 5
@@ -206,17 +205,7 @@ def main():
     if args.leads < 1:
         parser.error("--leads must be positive")
     db = "sma_bench_dash_%d" % os.getpid()
-    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit("Stopped."))
-    dropdb(db)
-    started = time.perf_counter()
-    try:
-        install(db, args.http_port)
-        run(db, args)
-    finally:
-        if "odoo" in sys.modules:
-            close_registry(db)
-        dropdb(db)
-    print("\nTotal run time: %.0f s (database %s dropped)." % (time.perf_counter() - started, db))
+    run_on_throwaway_db(db, args.http_port, run, args)
 
 
 if __name__ == "__main__":

@@ -30,7 +30,6 @@ assignment runs on the first ``--assign-leads`` leads (default 20000).
 import argparse
 import os
 import random
-import signal
 import statistics
 import sys
 import time
@@ -40,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
-from bench_common import close_registry, dropdb, install, open_registry  # noqa: E402
+from bench_common import open_registry, run_on_throwaway_db  # noqa: E402
 
 ADDON = "sales_marketing_alignment"
 DAYS_SPREAD = 90  # leads are created over the last 90 days
@@ -509,18 +508,7 @@ def main():
         parser.error("--leads, --batch-size and --assign-leads must be positive")
 
     db = args.db or "sma_bench_%d" % os.getpid()
-    # Stopped with kill (SIGTERM): unwind like Ctrl-C, so the database is dropped.
-    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit("Stopped."))
-    dropdb(db)
-    started = time.perf_counter()
-    try:
-        install(db, args.http_port)
-        run(db, args)
-    finally:
-        if "odoo" in sys.modules:
-            close_registry(db)
-        dropdb(db)
-    print("\nTotal run time: %.0f s (database %s dropped)." % (time.perf_counter() - started, db))
+    run_on_throwaway_db(db, args.http_port, run, args)
 
 
 if __name__ == "__main__":
