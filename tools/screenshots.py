@@ -116,6 +116,8 @@ PAGES = {
         click=".o_notebook a[name='alignment_interests']",
         scroll_to=".o_notebook",
     ),
+    "backtest.png": Page("/odoo/action-sales_marketing_alignment.crm_scoring_backtest_action",
+                         record="sales_marketing_alignment.demo_scoring_backtest"),
     "dashboard.png": Page("/odoo/action-sales_marketing_alignment.crm_alignment_dashboard_action"),
     "funnel_plan.png": Page("/odoo/action-sales_marketing_alignment.crm_funnel_plan_action",
                             record="sales_marketing_alignment.demo_funnel_plan"),

@@ -384,6 +384,27 @@ def generate_demo_data(env):
 
     _start_scoring_and_routing(env, rng, countries)
     _start_nurturing(env)
+    _demo_backtest(env)
+
+
+def _demo_backtest(env):
+    """A draft beside the live scoring, back-tested on the year of history:
+    a formal budget weighs more, a campaign response less, and sales-ready
+    moves to 55. The draft is not published: the live rules keep scoring."""
+    module = "sales_marketing_alignment"
+    Ruleset = env["crm.scoring.ruleset"]
+    draft = Ruleset.browse(Ruleset.action_create_draft()["res_id"])
+    draft.write({"name": "Budget first (draft)", "mql_threshold": 55})
+    new_points = {"Formal budget": 30, "Responded to a campaign": 5}
+    for rule in draft.rule_ids.filtered(lambda rule: rule.name in new_points):
+        rule.points = new_points[rule.name]
+    backtest = env["crm.scoring.backtest"].browse(draft.action_run_backtest()["res_id"])
+    env["ir.model.data"].create([
+        {"module": module, "name": "demo_scoring_draft", "model": draft._name, "res_id": draft.id,
+         "noupdate": True},
+        {"module": module, "name": "demo_scoring_backtest", "model": backtest._name, "res_id": backtest.id,
+         "noupdate": True},
+    ])
 
 
 def _start_nurturing(env):
