@@ -491,7 +491,11 @@ class TestNurtureLinks(HttpCase):
         mail = self.env["mail.mail"].search([("model", "=", "crm.lead"), ("res_id", "=", self.lead.id)])
         share_id, token = CONTENT_LINK_RE.search(mail.body_html).groups()
         response = self.url_open(f"/sma/content/{share_id}/{token}", allow_redirects=False)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("A service white paper", response.text)
+        response = self.url_open(f"/sma/content/{share_id}/{token}/open", allow_redirects=False)
         self.assertEqual(response.headers["Location"], "https://example.com/service.pdf")
+        self.assertEqual(len(self.lead.content_access_ids), 1)
         self.assertEqual(self.lead.content_access_ids.origin, "nurture")
         self.assertEqual(self.lead.interest_ids.topic_id, self.topic_service)
 
@@ -502,11 +506,12 @@ class TestNurtureLinks(HttpCase):
         line = self.lead.interest_ids
         self.assertEqual((line.topic_id, line.explicit_weight, line.weight), (self.topic_close, 1, 5))
         response = self.url_open(f"{self.base}/preferences")
-        self.assertIn('name="topic_ids"', response.text.replace("'", '"'))
-        csrf = re.search(r"name='csrf_token' value='([^']+)'", response.text).group(1)
+        self.assertIn('name="topic_ids"', response.text)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', response.text).group(1)
         response = self.url_open(f"{self.base}/preferences", data={
             "csrf_token": csrf, "topic_ids": [str(self.topic_service.id), str(self.topic_close.id)]})
         self.assertEqual(response.status_code, 200)
+        self.assertIn("Thank you!", response.text)
         self.lead.invalidate_recordset()
         weights = {line.topic_id: line.explicit_weight for line in self.lead.interest_ids}
         self.assertEqual(weights, {self.topic_close: 1, self.topic_service: 1})
@@ -514,6 +519,7 @@ class TestNurtureLinks(HttpCase):
     def test_unsubscribe_link(self):
         response = self.url_open(f"{self.base}/unsubscribe")
         self.assertEqual(response.status_code, 200)
+        self.assertIn("You will receive no more of these emails.", response.text)
         self.enrollment.invalidate_recordset()
         self.assertEqual((self.enrollment.state, self.enrollment.exit_reason), ("exited", "unsubscribed"))
         self.assertTrue(self.lead.nurture_opt_out)
