@@ -438,6 +438,55 @@ class TestNurture(AlignmentCommon):
         self.assertEqual((step_2.sent_count, step_2.running_count), (1, 1))
         self.assertEqual(self._enrollment(dan).step_id, self.step_2)
 
+    def test_track_statistics_queries(self):
+        """Statistics are read for all tracks and steps at once: the same
+        number of queries for one track as for three (no query per track or
+        step), with the figures of each track its own."""
+        tracks = self.track
+        for position in (1, 2):
+            tracks |= self.env["crm.nurture.track"].create({
+                "name": f"Query track {position}", "entry_stage": "nurture", "sequence": position,
+                "domain": f"[('name', '=like', 'QT{position} %')]",
+                "step_ids": [(0, 0, {"wait_days": 0, "content_ids": [(6, 0, self.wp_service.ids)]}),
+                             (0, 0, {"wait_days": 3, "content_ids": [(6, 0, self.demo.ids)]})]})
+        leads = self.env["crm.lead"]
+        for prefix in ("QT0", "QT1", "QT2"):
+            leads |= self._lead(f"{prefix} Ann") | self._lead(f"{prefix} Ben")
+        with freeze_time(T0):
+            self._run()
+        for position, track in enumerate(tracks):
+            ann = leads.filtered(lambda lead, prefix=f"QT{position} Ann": lead.name == prefix)
+            self.assertEqual(self._enrollment(ann).track_id, track)
+            self._open(ann, self.wp_service)
+            ann.write({"expected_revenue": 1000 * (position + 1)})
+            ann.action_handoff_to_sales()
+            ann.write({"type": "opportunity"})
+            ann.action_set_won()
+        self.env.flush_all()
+
+        def stats_queries(records):
+            records = records.with_user(self.user_marketing)
+            self.env.invalidate_all()
+            steps = records.step_ids
+            before = self.env.cr.sql_log_count
+            track_stats = [(track.entered_count, track.sent_count, track.opened_count, track.handoff_count,
+                            track.won_count, track.won_revenue) for track in records]
+            step_stats = [(step.sent_count, step.opened_count, step.handoff_count, step.won_revenue)
+                          for step in steps]
+            return self.env.cr.sql_log_count - before, track_stats, step_stats
+
+        stats_queries(tracks)  # warm the caches (access rights, rules) the counts should not include
+        one, track_stats, step_stats = stats_queries(tracks[1])
+        three, all_track_stats, all_step_stats = stats_queries(tracks)
+        self.assertEqual(track_stats, [(2, 2, 1, 1, 1, 2000.0)])
+        self.assertEqual(step_stats, [(2, 1, 1, 2000.0), (0, 0, 0, 0.0)])
+        self.assertEqual(all_track_stats, [(2, 2, 1, 1, 1, 1000.0 * (n + 1)) for n in range(3)])
+        self.assertEqual(one, three)
+        # Tracks: 5 grouped reads (entered, running, exits, sends and accesses,
+        # opened) + the won hand-offs, their enrollments' and leads' fields (3);
+        # steps: the same without "entered" (7).
+        self.assertEqual(three, 15)
+
     def test_rights_and_companies(self):
         mine = self._lead("Mia Mine", user_id=self.user_rep.id)
         other = self._lead("Oscar Other", user_id=self.user_rep_other.id)
