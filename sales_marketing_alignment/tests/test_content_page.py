@@ -86,6 +86,9 @@ class TestContentPage(HttpCase):
         open_url = f"{self.page}/open"
         self.assertIn(f'href="{open_url}"', html)
         self.assertRegex(html, r"o_sma_content_open[^>]*>\s*Open\s*<")
+        # The URL holds the token: not indexed, not sent on as Referer.
+        self.assertIn('<meta name="referrer" content="no-referrer"/>', html)
+        self.assertIn('<meta name="robots" content="noindex, nofollow"/>', html)
         # The item's topic first, then the company's other active topics;
         # never an archived one nor another company's.
         self.assertEqual([int(topic_id) for topic_id in CHECKBOX_RE.findall(html)],
