@@ -38,6 +38,7 @@
         "views/crm_content_views.xml",
         "views/crm_content_topic_views.xml",
         "views/crm_nurture_track_views.xml",
+        "views/public_page_templates.xml",
         "views/mail_activity_views.xml",
         "wizard/crm_lead_handoff_reject_views.xml",
         "wizard/crm_quick_action_apply_views.xml",

@@ -343,6 +343,12 @@ def test_content_link_over_http(odoo_server, admin):
     forged = token[:-1] + ("A" if token[-1] != "A" else "B")
     assert status(f"/sma/content/{share_id}/{forged}") == (404, None)
     assert admin.call("crm.content.access", "search_count", [("lead_id", "=", lead["id"])]) == accesses_before
-    code, location = status(f"/sma/content/{share_id}/{token}")
+    assert status(f"/sma/content/{share_id}/{forged}/open") == (404, None)
+    assert admin.call("crm.content.access", "search_count", [("lead_id", "=", lead["id"])]) == accesses_before
+    # The link shows the content page (its view is the access); its Open
+    # button goes to the item and records nothing more.
+    assert status(f"/sma/content/{share_id}/{token}") == (200, None)
+    assert admin.call("crm.content.access", "search_count", [("lead_id", "=", lead["id"])]) == accesses_before + 1
+    code, location = status(f"/sma/content/{share_id}/{token}/open")
     assert code in (302, 303) and location == "https://example.com/content/close-benchmark.pdf"
     assert admin.call("crm.content.access", "search_count", [("lead_id", "=", lead["id"])]) == accesses_before + 1

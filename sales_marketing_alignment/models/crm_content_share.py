@@ -9,12 +9,15 @@ from odoo.exceptions import UserError
 from odoo.tools import consteq
 
 from ..tools.constants import ACCESS_ORIGINS
+from .crm_nurture_track import OFFERED_TOPICS_LIMIT
 
 
 class CrmContentShare(models.Model):
     """One content item sent to one recipient from one lead: holds the
     recipient's unguessable token of the public link
-    (/sma/content/<id>/<token>)."""
+    (/sma/content/<id>/<token>: the content page, whose view records the
+    access, with the Open/Download button and the "what interests you?"
+    form)."""
 
     _name = "crm.content.share"
     _description = "Sales Content Share"
@@ -82,6 +85,26 @@ class CrmContentShare(models.Model):
             "share_id": share.id,
             "origin": share.origin,
         } for share in self])
+
+    def _offered_topics(self):
+        """Topics the content page offers to pick ("what interests you?"):
+        the item's own first, then the other active topics of its company
+        (and those of every company), as many as a nurture mail offers."""
+        self.ensure_one()
+        content = self.sudo().content_id
+        own = content.topic_ids.filtered("active").sorted(lambda topic: (topic.sequence, topic.name, topic.id))
+        others = self.env["crm.content.topic"].sudo().search(
+            [("company_id", "in", [content.company_id.id, False]), ("id", "not in", own.ids)])
+        return (own | others)[:OFFERED_TOPICS_LIMIT]
+
+    def _record_explicit_interest(self, topic_ids):
+        """The content page's form: the recipient picked these topic ids.
+        Only topics the page offered count (any other id is ignored), on the
+        share's own lead, through the same method as the nurture links."""
+        self.ensure_one()
+        topic_ids = set(topic_ids)
+        picked = self._offered_topics().filtered(lambda topic: topic.id in topic_ids)
+        return self.env["crm.lead.interest"]._record_explicit(self.sudo().lead_id, picked)
 
     @api.model
     def _share_from_lead(self, lead, content_ids):

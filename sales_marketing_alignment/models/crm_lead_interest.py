@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from collections import defaultdict
 
+from markupsafe import Markup
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
@@ -113,6 +115,25 @@ class CrmLeadInterest(models.Model):
             Interest.browse(line_ids).write(dict(vals))
             lines |= Interest.browse(line_ids)
         return lines
+
+    @api.model
+    def _record_explicit(self, lead, topics):
+        """The prospect of ``lead`` told us these topics interest them (a
+        nurture mail's topic link, its preference form, or the form on a
+        shared item's content page): one explicit vote per topic they had not
+        picked yet (picking it again counts once), noted in the lead's
+        chatter. Returns the topics newly recorded. The callers pass only
+        the topics they offered, for the lead their token opens."""
+        lead.ensure_one()
+        told = set(self.sudo().search(
+            [("lead_id", "=", lead.id), ("explicit_weight", ">", 0)]).topic_id.ids)
+        new = topics.filtered(lambda topic: topic.id not in told)
+        if not new:
+            return new
+        self._add_weights({(lead.id, topic.id): (0, 1, fields.Datetime.now()) for topic in new})
+        lead.sudo()._message_log(body=Markup("%s") % _(
+            "The prospect told us what interests them: %(topics)s.", topics=", ".join(new.mapped("name"))))
+        return new
 
     @api.model
     def _merge_into(self, head, leads):

@@ -474,21 +474,10 @@ class CrmNurtureEnrollment(models.Model):
         return self.track_id._offered_topics()[self.track_id.id]
 
     def _record_explicit_interest(self, topics):
-        """The prospect told us these topics interest them: one explicit vote
-        per topic they had not picked yet (following a link twice counts
-        once), noted in the lead's chatter."""
+        """The prospect told us these topics interest them (a topic link or
+        the preference form): see crm.lead.interest._record_explicit."""
         self.ensure_one()
-        lead = self.lead_id
-        told = set(self.env["crm.lead.interest"].sudo().search(
-            [("lead_id", "=", lead.id), ("explicit_weight", ">", 0)]).topic_id.ids)
-        new = topics.filtered(lambda topic: topic.id not in told)
-        if not new:
-            return new
-        now = fields.Datetime.now()
-        self.env["crm.lead.interest"]._add_weights({(lead.id, topic.id): (0, 1, now) for topic in new})
-        lead.sudo()._message_log(body=Markup("%s") % _(
-            "The prospect told us what interests them: %(topics)s.", topics=", ".join(new.mapped("name"))))
-        return new
+        return self.env["crm.lead.interest"]._record_explicit(self.lead_id, topics)
 
     def _unsubscribe(self):
         """The prospect unsubscribed: their leads (same email, same company)

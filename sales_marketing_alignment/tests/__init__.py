@@ -19,6 +19,7 @@ from . import test_scoring_sql
 from . import test_scoring_backtest
 from . import test_scoring_concurrency
 from . import test_nurture
+from . import test_content_page
 from . import test_funnel_plan
 from . import test_dashboard
 from . import test_dashboard_tour

@@ -416,6 +416,9 @@ class TestContentLink(HttpCase):
     def test_open_link_records_access(self):
         share = self._share(self.content)
         response = self.url_open(f"/sma/content/{share.id}/{share.access_token}", allow_redirects=False)
+        self.assertEqual(response.status_code, 200)  # the content page: viewing it is the access
+        self.assertIn("Benchmark", response.text)
+        response = self.url_open(f"/sma/content/{share.id}/{share.access_token}/open", allow_redirects=False)
         self.assertIn(response.status_code, (301, 302, 303))
         self.assertEqual(response.headers["Location"], "https://example.com/benchmark.pdf")
         access = self.lead.content_access_ids
@@ -430,6 +433,9 @@ class TestContentLink(HttpCase):
         share = self._share(content)
         response = self.url_open(f"/sma/content/{share.id}/{share.access_token}")
         self.assertEqual(response.status_code, 200)
+        self.assertIn("Download", response.text)
+        response = self.url_open(f"/sma/content/{share.id}/{share.access_token}/open")
+        self.assertEqual(response.status_code, 200)
         self.assertEqual(response.content, b"%PDF-1.4 the deck")
         self.assertEqual(len(self.lead.content_access_ids), 1)
 
@@ -437,7 +443,7 @@ class TestContentLink(HttpCase):
         share = self._share(self.content)
         forged = share.access_token[:-4] + ("aaaa" if not share.access_token.endswith("aaaa") else "bbbb")
         for url in (f"/sma/content/{share.id}/{forged}", f"/sma/content/{share.id + 1000}/{share.access_token}",
-                    f"/sma/content/{share.id}/x"):
+                    f"/sma/content/{share.id}/x", f"/sma/content/{share.id}/{forged}/open"):
             response = self.url_open(url, allow_redirects=False)
             self.assertEqual(response.status_code, 404, url)
             self.assertNotIn(b"example.com", response.content)

@@ -438,6 +438,55 @@ class TestNurture(AlignmentCommon):
         self.assertEqual((step_2.sent_count, step_2.running_count), (1, 1))
         self.assertEqual(self._enrollment(dan).step_id, self.step_2)
 
+    def test_track_statistics_queries(self):
+        """Statistics are read for all tracks and steps at once: the same
+        number of queries for one track as for three (no query per track or
+        step), with the figures of each track its own."""
+        tracks = self.track
+        for position in (1, 2):
+            tracks |= self.env["crm.nurture.track"].create({
+                "name": f"Query track {position}", "entry_stage": "nurture", "sequence": position,
+                "domain": f"[('name', '=like', 'QT{position} %')]",
+                "step_ids": [(0, 0, {"wait_days": 0, "content_ids": [(6, 0, self.wp_service.ids)]}),
+                             (0, 0, {"wait_days": 3, "content_ids": [(6, 0, self.demo.ids)]})]})
+        leads = self.env["crm.lead"]
+        for prefix in ("QT0", "QT1", "QT2"):
+            leads |= self._lead(f"{prefix} Ann") | self._lead(f"{prefix} Ben")
+        with freeze_time(T0):
+            self._run()
+        for position, track in enumerate(tracks):
+            ann = leads.filtered(lambda lead, prefix=f"QT{position} Ann": lead.name == prefix)
+            self.assertEqual(self._enrollment(ann).track_id, track)
+            self._open(ann, self.wp_service)
+            ann.write({"expected_revenue": 1000 * (position + 1)})
+            ann.action_handoff_to_sales()
+            ann.write({"type": "opportunity"})
+            ann.action_set_won()
+        self.env.flush_all()
+
+        def stats_queries(records):
+            records = records.with_user(self.user_marketing)
+            self.env.invalidate_all()
+            steps = records.step_ids
+            before = self.env.cr.sql_log_count
+            track_stats = [(track.entered_count, track.sent_count, track.opened_count, track.handoff_count,
+                            track.won_count, track.won_revenue) for track in records]
+            step_stats = [(step.sent_count, step.opened_count, step.handoff_count, step.won_revenue)
+                          for step in steps]
+            return self.env.cr.sql_log_count - before, track_stats, step_stats
+
+        stats_queries(tracks)  # warm the caches (access rights, rules) the counts should not include
+        one, track_stats, step_stats = stats_queries(tracks[1])
+        three, all_track_stats, all_step_stats = stats_queries(tracks)
+        self.assertEqual(track_stats, [(2, 2, 1, 1, 1, 2000.0)])
+        self.assertEqual(step_stats, [(2, 1, 1, 2000.0), (0, 0, 0, 0.0)])
+        self.assertEqual(all_track_stats, [(2, 2, 1, 1, 1, 1000.0 * (n + 1)) for n in range(3)])
+        self.assertEqual(one, three)
+        # Tracks: 5 grouped reads (entered, running, exits, sends and accesses,
+        # opened) + the won hand-offs, their enrollments' and leads' fields (3);
+        # steps: the same without "entered" (7).
+        self.assertEqual(three, 15)
+
     def test_rights_and_companies(self):
         mine = self._lead("Mia Mine", user_id=self.user_rep.id)
         other = self._lead("Oscar Other", user_id=self.user_rep_other.id)
@@ -491,7 +540,11 @@ class TestNurtureLinks(HttpCase):
         mail = self.env["mail.mail"].search([("model", "=", "crm.lead"), ("res_id", "=", self.lead.id)])
         share_id, token = CONTENT_LINK_RE.search(mail.body_html).groups()
         response = self.url_open(f"/sma/content/{share_id}/{token}", allow_redirects=False)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("A service white paper", response.text)
+        response = self.url_open(f"/sma/content/{share_id}/{token}/open", allow_redirects=False)
         self.assertEqual(response.headers["Location"], "https://example.com/service.pdf")
+        self.assertEqual(len(self.lead.content_access_ids), 1)
         self.assertEqual(self.lead.content_access_ids.origin, "nurture")
         self.assertEqual(self.lead.interest_ids.topic_id, self.topic_service)
 
@@ -502,11 +555,12 @@ class TestNurtureLinks(HttpCase):
         line = self.lead.interest_ids
         self.assertEqual((line.topic_id, line.explicit_weight, line.weight), (self.topic_close, 1, 5))
         response = self.url_open(f"{self.base}/preferences")
-        self.assertIn('name="topic_ids"', response.text.replace("'", '"'))
-        csrf = re.search(r"name='csrf_token' value='([^']+)'", response.text).group(1)
+        self.assertIn('name="topic_ids"', response.text)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', response.text).group(1)
         response = self.url_open(f"{self.base}/preferences", data={
             "csrf_token": csrf, "topic_ids": [str(self.topic_service.id), str(self.topic_close.id)]})
         self.assertEqual(response.status_code, 200)
+        self.assertIn("Thank you!", response.text)
         self.lead.invalidate_recordset()
         weights = {line.topic_id: line.explicit_weight for line in self.lead.interest_ids}
         self.assertEqual(weights, {self.topic_close: 1, self.topic_service: 1})
@@ -514,6 +568,7 @@ class TestNurtureLinks(HttpCase):
     def test_unsubscribe_link(self):
         response = self.url_open(f"{self.base}/unsubscribe")
         self.assertEqual(response.status_code, 200)
+        self.assertIn("You will receive no more of these emails.", response.text)
         self.enrollment.invalidate_recordset()
         self.assertEqual((self.enrollment.state, self.enrollment.exit_reason), ("exited", "unsubscribed"))
         self.assertTrue(self.lead.nurture_opt_out)
