@@ -11,6 +11,8 @@ from odoo.tools import SQL
 from ..tools.constants import DASHBOARD_PERIODS, FEEDBACK_CATEGORIES, FUNNEL_STAGES, LIFECYCLE_STAGES
 
 MARKETING_GROUP = "sales_marketing_alignment.group_alignment_marketing"
+# Figures of the funnel plan that open their leads (besides plan_actual_<stage>, plan_history_<stage>).
+PLAN_FIGURES = ("plan_won", "plan_gap")
 LEAD_VIEWS = [[False, "list"], [False, "form"]]
 # The views a drill-down opens, per model (report models have no form).
 DRILL_VIEWS = {
@@ -79,6 +81,8 @@ class CrmAlignmentDashboard(models.AbstractModel):
         """The window action opening the records behind the number ``key``
         of the dashboard, already filtered (period, team, and ``user_id`` for
         a rep's row, ``extra`` for a category or campaign)."""
+        if key in PLAN_FIGURES or key.startswith(("plan_actual_", "plan_history_")):
+            return self._plan_figure_action(key, extra)
         start, end = self._period_bounds(period, date_from, date_to)
         metrics = self._metrics(start, end, team_id or False)
         if key not in metrics:
@@ -102,6 +106,27 @@ class CrmAlignmentDashboard(models.AbstractModel):
             "context": context,
             "target": "current",
         }
+
+    @api.model
+    def _plan_figure_action(self, key, plan_id):
+        """A figure of the funnel plan on the dashboard (``extra``: the plan):
+        ``plan_won`` (won so far, projected), ``plan_gap`` (the bottleneck's
+        leads that did not go further), ``plan_actual_<stage>`` and
+        ``plan_history_<stage>`` (needed: the look-back leads its rate is
+        measured on)."""
+        plan = self.env["crm.funnel.plan"].browse(int(plan_id or 0)).exists()
+        if not plan:
+            raise UserError(_("This funnel plan no longer exists: reload the dashboard."))
+        if key == "plan_won":
+            return plan._figure_action(False, "won")
+        if key == "plan_gap":
+            if not plan.bottleneck_stage:
+                raise UserError(_("The plan \"%(plan)s\" has no bottleneck now.", plan=plan.name))
+            return plan._figure_action(plan.bottleneck_stage, "gap")
+        which, stage = key[len("plan_"):].split("_", 1)
+        if stage not in FUNNEL_STAGES:
+            raise UserError(_("The dashboard has no number called \"%(key)s\".", key=key))
+        return plan._figure_action(stage, which)
 
     # ------------------------------------------------------------
     # METRICS: one definition for the number and its drill-down
@@ -150,7 +175,12 @@ class CrmAlignmentDashboard(models.AbstractModel):
             "leads": ("crm.lead", team + reached("lead"), _("Leads")),
             "mqls": ("crm.lead", team + reached("mql"), _("MQLs")),
             "customers": ("crm.lead", team + reached("customer"), _("New Customers")),
-            "won_deals": ("crm.lead", team + reached("customer") + [("lifecycle_stage", "=", "customer")],
+            # Won deals: won now (Odoo's won stage, as campaign attribution
+            # counts them), by their won date (MISSION: sales cycle = won date
+            # - date it became an opportunity), not by the first time the
+            # lifecycle reached Customer (an install dates that at creation).
+            "won_deals": ("crm.lead", team + [("active", "=", True), ("stage_id.is_won", "=", True),
+                                              ("probability", "=", 100)] + between("date_closed"),
                           _("Won Deals")),
             "handed_off": ("crm.lead", team + between("date_handoff"), _("Handed to Sales")),
             "accepted": ("crm.lead", team + between("date_handoff") + [("date_accepted", "!=", False)],
@@ -171,6 +201,15 @@ class CrmAlignmentDashboard(models.AbstractModel):
             "feedback": ("crm.feedback.report", team + between("date"), _("Sales Feedback")),
             "sla": ("crm.sla.report", team + between("date_open"), _("Follow-up Compliance")),
             "rep_quality": ("crm.rep.quality.report", team + between("date"), _("Rep Performance")),
+            # A rep's row (with user_id): the rows each of its numbers averages or counts.
+            "rep_calls": ("crm.rep.quality.report", team + between("date") + [("call_count", "=", 1)],
+                          _("Calls and Meetings Done")),
+            "rep_response": ("crm.rep.quality.report", team + between("date") + [("responded", "=", True)],
+                             _("Response Times")),
+            "rep_accepted": ("crm.rep.quality.report", team + between("date") + [("handed_off", "=", True)],
+                             _("Leads Handed to the Rep")),
+            "rep_assigned": ("crm.rep.quality.report", team + between("date") + [("lead_count", "=", 1)],
+                             _("Leads Assigned in the Period")),
             "scored": ("crm.score.report", team + between("create_date"), _("Won Rate by Grade")),
             "closed": ("crm.lead.lifecycle.history", team + between("date") + [
                 "|", ("to_stage", "=", "disqualified"), "&", ("from_stage", "=", "mql"), ("reason_id", "!=", False)],
@@ -186,11 +225,22 @@ class CrmAlignmentDashboard(models.AbstractModel):
         return metrics
 
     @api.model
-    def _won_report_domain(self, start, end, team_id):
-        """The won deals of the period on crm.funnel.report (as ``won_deals`` on leads)."""
-        return [("company_id", "=", self.env.company.id), ("is_won", "=", True),
-                ("date_customer", ">=", start), ("date_customer", "<", end)] + (
-            [("team_id", "=", team_id)] if team_id else [])
+    def _won_figures(self, metrics):
+        """Count, revenue and average cycles (days from SQL, from creation) of
+        the won deals of ``metrics`` (``won_deals``), in one query with the
+        reader's record rules: what the number's drill-down lists."""
+        Lead = self.env["crm.lead"].with_context(active_test=False)
+        Lead.flush_model(["date_closed", "date_reached_sql", "expected_revenue", "stage_id", "probability"])
+        query = Lead._search(metrics["won_deals"][1])
+
+        def col(name):
+            return SQL.identifier(query.table, name)
+
+        [[count, revenue, cycle, cycle_created]] = self.env.execute_query(query.select(
+            SQL("COUNT(*)"), SQL("SUM(COALESCE(%s, 0))", col("expected_revenue")),
+            SQL("AVG(EXTRACT(EPOCH FROM %s - %s) / 86400)", col("date_closed"), col("date_reached_sql")),
+            SQL("AVG(EXTRACT(EPOCH FROM %s - %s) / 86400)", col("date_closed"), col("create_date"))))
+        return count, float(revenue or 0.0), _number(cycle), _number(cycle_created)
 
     @api.model
     def _count(self, metrics, key):
@@ -278,11 +328,8 @@ class CrmAlignmentDashboard(models.AbstractModel):
             converted = self._count(metrics, f"converted_{stage}")
             conversion.append({"stage": stage, "name": labels[stage], "next": labels[FUNNEL_STAGES[index + 1]],
                                "entered": entered, "converted": converted, "rate": _rate(converted, entered)})
-        # Sales cycle of the deals won in the period.
-        Funnel = self.env["crm.funnel.report"]
-        won_domain = self._won_report_domain(start, end, team_id)
-        [[won_count, cycle, cycle_created, won_revenue]] = Funnel._read_group(
-            won_domain, [], ["__count", "cycle_days:avg", "cycle_days_created:avg", "won_revenue:sum"])
+        # Sales cycle and revenue of the deals won in the period (by won date).
+        won_count, won_revenue, cycle, cycle_created = self._won_figures(metrics)
         # Per rep (Figure 4): activities, response, acceptance, conversion, won revenue; leads without tasks.
         reps = {}
 
@@ -296,8 +343,8 @@ class CrmAlignmentDashboard(models.AbstractModel):
                 ["call_count:sum", "response_hours:avg", "accepted_rate:avg", "conversion_rate:avg"]):
             rep(user).update(calls=calls, response_hours=_value(response), accepted_rate=_value(accepted),
                              conversion_rate=_value(converted))
-        for user, revenue in Funnel._read_group(won_domain + [("user_id", "!=", False)], ["user_id"],
-                                                ["won_revenue:sum"]):
+        for user, revenue in self.env["crm.lead"].with_context(active_test=False)._read_group(
+                metrics["won_deals"][1] + [("user_id", "!=", False)], ["user_id"], ["expected_revenue:sum"]):
             rep(user)["won_revenue"] = revenue
         for user, count in self.env["crm.lead"]._read_group(metrics["without_tasks"][1], ["user_id"], ["__count"]):
             rep(user)["without_tasks"] = count
@@ -308,9 +355,9 @@ class CrmAlignmentDashboard(models.AbstractModel):
             "median_response_hours": median,
             "conversion": conversion,
             "won_count": won_count,
-            "won_revenue": won_revenue or 0.0,
-            "cycle_days": _value(cycle) if won_count else None,
-            "cycle_days_created": _value(cycle_created) if won_count else None,
+            "won_revenue": won_revenue,
+            "cycle_days": cycle,
+            "cycle_days_created": cycle_created,
             "reps": sorted(reps.values(), key=lambda row: row["name"]),
         }
 
@@ -345,6 +392,11 @@ class CrmAlignmentDashboard(models.AbstractModel):
 def _value(value):
     """An aggregate, or None when nothing was aggregated (the ORM says False)."""
     return None if value is False or value is None else value
+
+
+def _number(value):
+    """A SQL aggregate as a float, None when there was nothing to aggregate."""
+    return None if value is None else float(value)
 
 
 def _rate(numerator, denominator):

@@ -115,16 +115,45 @@ class CrmFunnelPlan(models.Model):
         in the plan's period (``actual``) or in the look-back window
         (``history``)."""
         self.ensure_one()
-        start, end = self._window("history" if which == "history" else "period")
+        return self._figure_action(stage, "history" if which == "history" else "actual")
+
+    def _figure_action(self, stage, which):
+        """The window action on the leads a figure of the plan counts (see _figure_domain)."""
+        self.ensure_one()
+        labels = dict(FUNNEL_SELECTION)
+        names = {
+            "actual": _("%(plan)s: %(stage)s", plan=self.name, stage=labels.get(stage)),
+            "history": _("%(plan)s: %(stage)s in the look-back window", plan=self.name, stage=labels.get(stage)),
+            "won": _("%(plan)s: won so far", plan=self.name),
+            "gap": _("%(plan)s: %(stage)s, not gone further", plan=self.name, stage=labels.get(stage)),
+        }
         return {
             "type": "ir.actions.act_window",
-            "name": _("%(plan)s: %(stage)s", plan=self.name, stage=dict(FUNNEL_SELECTION)[stage]),
+            "name": names[which],
             "res_model": "crm.lead",
             "views": [[False, "list"], [False, "form"]],
-            "domain": self._lead_domain() + [
-                (f"date_reached_{stage}", ">=", start), (f"date_reached_{stage}", "<", end)],
+            "domain": self._figure_domain(stage, which),
             "context": {"active_test": False},
         }
+
+    def _figure_domain(self, stage, which):
+        """crm.lead domain (archived leads included) of the leads a figure
+        counts, as _funnel_counts does on crm.funnel.report:
+        ``actual``: reached ``stage`` in the period; ``history``: reached it
+        in the look-back window (the base of its planned rate and needed
+        count); ``won``: won in the period (won so far, the projection);
+        ``gap``: reached ``stage`` (the bottleneck) in the period and not
+        the next stage (yet)."""
+        self.ensure_one()
+        start, end = self._window("history" if which == "history" else "period")
+        if which == "won":
+            return self._lead_domain() + [
+                ("lifecycle_stage", "=", "customer"),
+                ("date_reached_customer", ">=", start), ("date_reached_customer", "<", end)]
+        domain = self._lead_domain() + [(f"date_reached_{stage}", ">=", start), (f"date_reached_{stage}", "<", end)]
+        if which == "gap" and stage in FUNNEL_STAGES[:-1]:
+            domain.append((f"date_reached_{FUNNEL_STAGES[FUNNEL_STAGES.index(stage) + 1]}", "=", False))
+        return domain
 
     # ------------------------------------------------------------
     # FUNNEL MATH
