@@ -258,14 +258,15 @@ class CrmAlignmentDashboard(models.AbstractModel):
             self.env[model].flush_model()
 
     @api.model
-    def _campaign_cost(self, metrics):
-        """Costs entered in the period, in the company's currency; None for
-        users who may not see costs (campaign costs are marketing's)."""
+    def _campaign_costs(self, metrics):
+        """{campaign: cost} of the costs entered in the period, in the
+        company's currency; None for users who may not see costs (campaign
+        costs are marketing's). Costs only: the campaigns' all-time economics
+        (every won deal credited) are not read here."""
         if not self.env.user.has_group(MARKETING_GROUP):
             return None
         model, domain = metrics["campaign_cost"][:2]
-        campaigns = self.env[model].search(domain)
-        return sum(campaigns.mapped("cost_company_currency"))
+        return {campaign: campaign.cost_company_currency for campaign in self.env[model].search(domain)}
 
     @api.model
     def _marketing_data(self, start, end, team_id):
@@ -273,7 +274,8 @@ class CrmAlignmentDashboard(models.AbstractModel):
         metrics = self._metrics(start, end, team_id)
         counts = {key: self._count(metrics, key) for key in (
             "inquiries", "leads", "mqls", "customers", "handed_off", "accepted", "nurture")}
-        cost = self._campaign_cost(metrics)
+        costs = self._campaign_costs(metrics)
+        cost = sum(costs.values()) if costs is not None else None
         # One pass over the attribution report (a heavy view): revenue credited per campaign.
         by_campaign = self.env["crm.attribution.report"]._read_group(
             metrics["campaign_revenue"][1], ["campaign_id"], ["revenue:sum"])
@@ -283,9 +285,11 @@ class CrmAlignmentDashboard(models.AbstractModel):
                 ((campaign, revenue) for campaign, revenue in by_campaign if campaign),
                 key=lambda pair: (-pair[1], pair[0].id))[:5]:
             row = {"id": campaign.id, "name": campaign.display_name, "revenue": revenue}
-            if cost is not None:
-                row.update(cost=campaign.cost_company_currency,
-                           roi=campaign.roi * 100 if campaign.roi_applicable else None)
+            if costs is not None:
+                # The period's ROI, as the headline's: attributed revenue of
+                # the period against the cost entered in it (None without).
+                spent = costs.get(campaign)
+                row.update(cost=spent, roi=(revenue - spent) / spent * 100 if spent else None)
             campaigns.append(row)
         # Feedback reasons: this period against the previous one of the same length.
         Feedback = self.env["crm.feedback.report"]

@@ -110,24 +110,30 @@ class CrmAttributionReport(models.Model):
         opportunity (``opp_pos``). Every column of ``w`` comes along (an
         addon's deal-level amounts, see _won_select)."""
         return SQL("""
-            SELECT w.*, x.touchpoint_id, x.campaign_id, x.source_id, x.medium_id, x.origin, x.touch_date,
-                   x.pos, x.n, x.decay,
-                   COALESCE(MAX(x.pos) FILTER (WHERE x.touch_date <= ms.date_lead) OVER (), 1) AS lead_pos,
-                   COALESCE(MAX(x.pos) FILTER (WHERE x.touch_date <= ms.date_opportunity) OVER (), 1) AS opp_pos,
-                   SUM(x.decay) OVER () AS decay_total
-              FROM (SELECT t.id AS touchpoint_id, t.campaign_id, t.source_id, t.medium_id, t.origin,
-                           t.date AS touch_date,
-                           ROW_NUMBER() OVER (ORDER BY t.date, t.id) AS pos,
-                           COUNT(*) OVER () AS n,
-                           POWER(2.0::double precision,
-                                 -EXTRACT(EPOCH FROM (w.date_won - t.date))::double precision
-                                 / 86400.0 / w.half_life_days) AS decay
-                      FROM crm_touchpoint AS t
-                     WHERE %(in_window)s) AS x
-        CROSS JOIN (SELECT MIN(h.date) FILTER (WHERE h.to_stage IN %(lead_stages)s) AS date_lead,
-                           MIN(h.date) FILTER (WHERE h.to_stage IN %(opp_stages)s) AS date_opportunity
-                      FROM crm_lead_lifecycle_history AS h
-                     WHERE h.lead_id = w.lead_id) AS ms
+            SELECT y.*,
+                   COALESCE(MAX(y.pos) FILTER (WHERE y.touch_date <= y.date_lead) OVER (), 1) AS lead_pos,
+                   COALESCE(MAX(y.pos) FILTER (WHERE y.touch_date <= y.date_opportunity) OVER (), 1) AS opp_pos
+              FROM (SELECT w.*, x.touchpoint_id, x.campaign_id, x.source_id, x.medium_id, x.origin, x.touch_date,
+                           x.pos, x.n, x.decay,
+                           SUM(x.decay) OVER () AS decay_total,
+                           MAX(ms.date_lead) OVER () AS date_lead,
+                           MAX(ms.date_opportunity) OVER () AS date_opportunity
+                      FROM (SELECT t.id AS touchpoint_id, t.campaign_id, t.source_id, t.medium_id, t.origin,
+                                   t.date AS touch_date,
+                                   ROW_NUMBER() OVER (ORDER BY t.date, t.id) AS pos,
+                                   COUNT(*) OVER () AS n,
+                                   POWER(2.0::double precision,
+                                         -EXTRACT(EPOCH FROM (w.date_won - t.date))::double precision
+                                         / 86400.0 / w.half_life_days) AS decay
+                              FROM crm_touchpoint AS t
+                             WHERE %(in_window)s) AS x
+                      -- Milestones only matter to W-shaped, from 3 touches:
+                      -- the history is read once per such deal (first touch).
+                 LEFT JOIN LATERAL (
+                           SELECT MIN(h.date) FILTER (WHERE h.to_stage IN %(lead_stages)s) AS date_lead,
+                                  MIN(h.date) FILTER (WHERE h.to_stage IN %(opp_stages)s) AS date_opportunity
+                             FROM crm_lead_lifecycle_history AS h
+                            WHERE h.lead_id = w.lead_id AND x.n >= 3 AND x.pos = 1) AS ms ON TRUE) AS y
         """, in_window=self._in_window(), lead_stages=LEAD_MILESTONE_STAGES, opp_stages=OPPORTUNITY_MILESTONE_STAGES)
 
     def _in_window(self):
