@@ -6,6 +6,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..tools.constants import DASHBOARD_PERIODS, FEEDBACK_CATEGORIES, FUNNEL_STAGES, LIFECYCLE_STAGES
@@ -243,6 +244,30 @@ class CrmAlignmentDashboard(models.AbstractModel):
         return count, float(revenue or 0.0), _number(cycle), _number(cycle_created)
 
     @api.model
+    def _conversion_counts(self, start, end, team_id):
+        """{stage: (entered, converted)} for every funnel step, the counts of
+        the ``entered_<stage>`` and ``converted_<stage>`` metrics, in one
+        query (COUNT FILTER over the leads that reached any stage in the
+        period, with the reader's record rules) instead of two per stage."""
+        metrics = self._metrics(start, end, team_id)
+        steps = FUNNEL_STAGES[:-1]
+        Lead = self.env["crm.lead"].with_context(active_test=False)
+        Lead.flush_model(["date_reached_%s" % stage for stage in FUNNEL_STAGES])
+        query = Lead._search(expression.OR([metrics[f"entered_{stage}"][1] for stage in steps]))
+
+        def within(stage):
+            column = SQL.identifier(query.table, f"date_reached_{stage}")
+            return SQL("%s >= %s AND %s < %s", column, start, column, end)
+
+        aggregates = []
+        for index, stage in enumerate(steps):
+            following = SQL.identifier(query.table, f"date_reached_{FUNNEL_STAGES[index + 1]}")
+            aggregates.append(SQL("COUNT(*) FILTER (WHERE %s)", within(stage)))
+            aggregates.append(SQL("COUNT(*) FILTER (WHERE %s AND %s IS NOT NULL)", within(stage), following))
+        row = list(self.env.execute_query(query.select(*aggregates))[0])
+        return {stage: (row[2 * index], row[2 * index + 1]) for index, stage in enumerate(steps)}
+
+    @api.model
     def _count(self, metrics, key):
         model, domain = metrics[key][:2]
         Model = self.env[model]
@@ -316,7 +341,7 @@ class CrmAlignmentDashboard(models.AbstractModel):
     def _sales_data(self, start, end, team_id):
         self._flush_reports()
         metrics = self._metrics(start, end, team_id)
-        counts = {key: self._count(metrics, key) for key in ("waiting_acceptance", "without_tasks")}
+        counts = {"waiting_acceptance": self._count(metrics, "waiting_acceptance")}
         # Follow-up SLA: share on time (met / met or breached) and median response.
         Sla = self.env["crm.sla.report"]
         [[on_time, rated]] = Sla._read_group(
@@ -327,9 +352,9 @@ class CrmAlignmentDashboard(models.AbstractModel):
         # Conversion by lifecycle stage, for the leads that entered each stage in the period.
         labels = dict(LIFECYCLE_STAGES)
         conversion = []
+        counts_by_stage = self._conversion_counts(start, end, team_id)
         for index, stage in enumerate(FUNNEL_STAGES[:-1]):
-            entered = self._count(metrics, f"entered_{stage}")
-            converted = self._count(metrics, f"converted_{stage}")
+            entered, converted = counts_by_stage[stage]
             conversion.append({"stage": stage, "name": labels[stage], "next": labels[FUNNEL_STAGES[index + 1]],
                                "entered": entered, "converted": converted, "rate": _rate(converted, entered)})
         # Sales cycle and revenue of the deals won in the period (by won date).
@@ -350,8 +375,11 @@ class CrmAlignmentDashboard(models.AbstractModel):
         for user, revenue in self.env["crm.lead"].with_context(active_test=False)._read_group(
                 metrics["won_deals"][1] + [("user_id", "!=", False)], ["user_id"], ["expected_revenue:sum"]):
             rep(user)["won_revenue"] = revenue
+        # Leads without tasks are assigned ones: their total is the sum per rep (one query).
+        counts["without_tasks"] = 0
         for user, count in self.env["crm.lead"]._read_group(metrics["without_tasks"][1], ["user_id"], ["__count"]):
             rep(user)["without_tasks"] = count
+            counts["without_tasks"] += count
         return {
             **counts,
             "sla_compliance": _value(on_time) if rated else None,
