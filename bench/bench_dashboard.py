@@ -176,6 +176,9 @@ def run(db, args):
                   lambda model=model, domain=domain, groupby=groupby, aggregates=aggregates:
                   env[model]._read_group(domain, groupby, aggregates), rows)
         timed("won deals by won date (count, revenue, cycle)", lambda: Dashboard._won_figures(metrics), rows)
+        timed("conversion by lifecycle stage (one query)", lambda: Dashboard._conversion_counts(start, end, False),
+              rows)
+        timed("campaign costs of the period", lambda: Dashboard._campaign_costs(metrics), rows)
         print("\nDashboard blocks:", flush=True)
         timed("marketing side", lambda: Dashboard._marketing_data(start, end, False), rows)
         timed("sales side", lambda: Dashboard._sales_data(start, end, False), rows)
