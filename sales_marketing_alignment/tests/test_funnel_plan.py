@@ -204,3 +204,25 @@ class TestFunnelPlan(AlignmentCommon):
         plan.sudo().revenue_goal = 1000.0
         with self.assertRaises(UserError):
             leads("plan_gap")
+
+    def test_won_by_won_date(self):
+        """Won so far and the average deal count deals won now, by their won
+        date, as the dashboard does: a deal whose history says Customer on
+        January 20 (as an install dates deals won before it, at creation) but
+        won on August 10 counts in the period, not in the look-back window;
+        reopened, it counts nowhere."""
+        [deal] = make_funnel_leads(self.env, [{
+            "path": ["customer"], "start": datetime(2025, 1, 20, 9, 0), "revenue": 7000.0,
+            "values": {"date_closed": datetime(2025, 8, 10, 9, 0)}}], self.team)
+        plan = self.plan
+        plan.invalidate_recordset()
+        self.assertAlmostEqual(plan.actual_revenue, 57000.0)  # 50,000 + 7,000
+        self.assertAlmostEqual(plan.avg_deal_size, 20000.0)  # still (10,000 + 30,000) / 2
+        action = self.env["crm.alignment.dashboard"].action_open_metric(
+            "plan_won", "month", False, False, False, False, plan.id)
+        won = self.env["crm.lead"].with_context(**action["context"]).search(action["domain"])
+        self.assertEqual(sorted(won.mapped("expected_revenue")), [7000.0, 50000.0])
+        deal.write({"stage_id": self.env["crm.stage"].search([("is_won", "=", False)], limit=1).id,
+                    "probability": 40})
+        plan.invalidate_recordset()
+        self.assertAlmostEqual(plan.actual_revenue, 50000.0)
