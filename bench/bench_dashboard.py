@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
-from bench_common import open_registry, run_on_throwaway_db  # noqa: E402
+from bench_common import close_registry, dropdb, install, open_registry, run_on_throwaway_db  # noqa: E402
 
 ADDON = "sales_marketing_alignment"
 REPS = 5
@@ -147,31 +147,38 @@ def run(db, args):
     rows = []
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        started = time.perf_counter()
-        ids = generate(env, args.leads)
+        if args.reuse:
+            env.cr.execute("SELECT COUNT(*) FROM crm_lead")
+            print("Reusing %s: %d leads already generated." % (db, env.cr.fetchone()[0]), flush=True)
+        else:
+            started = time.perf_counter()
+            ids = generate(env, args.leads)
+            print("Generated %d leads in %.1f s." % (len(ids), time.perf_counter() - started), flush=True)
         env.cr.execute("SELECT COUNT(*) FROM crm_lead_lifecycle_history")
-        print("Generated %d leads and %d history rows in %.1f s." % (
-            len(ids), env.cr.fetchone()[0], time.perf_counter() - started), flush=True)
+        print("History rows: %d." % env.cr.fetchone()[0], flush=True)
 
         Dashboard = env["crm.alignment.dashboard"]
         start, end = Dashboard._period_bounds("quarter")
         metrics = Dashboard._metrics(start, end, False)
         print("\nDashboard queries (this quarter, all teams):", flush=True)
         for key in ("inquiries", "leads", "mqls", "customers", "won_deals", "handed_off", "accepted", "nurture",
-                    "waiting_acceptance", "without_tasks", "entered_mql", "converted_mql"):
+                    "waiting_acceptance", "without_tasks", "entered_mql", "converted_mql", "closed"):
             timed("count %s" % key, lambda key=key: Dashboard._count(metrics, key), rows)
         for key, groupby, aggregates in (
                 ("sla", [], ["on_time_rate:avg", "__count"]),
                 ("feedback", ["category"], ["__count"]),
                 ("campaign_revenue", ["campaign_id"], ["revenue:sum"]),
+                ("attributed", [], ["revenue:sum", "unattributed_revenue:sum"]),  # maturity: attribution coverage
+                ("scored", ["grade"], ["won_rate:avg"]),  # maturity: score calibration
                 ("rep_quality", ["user_id"], ["call_count:sum", "response_hours:avg", "accepted_rate:avg"])):
             model, domain = metrics[key][:2]
             timed("%s %s" % (model, ", ".join(groupby) or "total"),
                   lambda model=model, domain=domain, groupby=groupby, aggregates=aggregates:
                   env[model]._read_group(domain, groupby, aggregates), rows)
-        won = Dashboard._won_report_domain(start, end, False)
-        timed("crm.funnel.report won deals (cycle, revenue)", lambda: env["crm.funnel.report"]._read_group(
-            won, [], ["__count", "cycle_days:avg", "won_revenue:sum"]), rows)
+        timed("won deals by won date (count, revenue, cycle)", lambda: Dashboard._won_figures(metrics), rows)
+        timed("conversion by lifecycle stage (one query)", lambda: Dashboard._conversion_counts(start, end, False),
+              rows)
+        timed("campaign costs of the period", lambda: Dashboard._campaign_costs(metrics), rows)
         print("\nDashboard blocks:", flush=True)
         timed("marketing side", lambda: Dashboard._marketing_data(start, end, False), rows)
         timed("sales side", lambda: Dashboard._sales_data(start, end, False), rows)
@@ -201,11 +208,33 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--leads", type=int, default=1000000, help="leads to generate (default: 1000000)")
     parser.add_argument("--http-port", type=int, default=8470, help="HTTP port of the Odoo processes")
+    parser.add_argument("--db", help="database name (default: sma_bench_dash_<pid>, dropped at the end)")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the database at the end (needs --db), to time it again with --reuse")
+    parser.add_argument("--reuse", action="store_true",
+                        help="time an existing database kept by --keep (needs --db; update the addon in it "
+                             "first if its code changed); generates nothing and drops nothing")
     args = parser.parse_args()
     if args.leads < 1:
         parser.error("--leads must be positive")
-    db = "sma_bench_dash_%d" % os.getpid()
-    run_on_throwaway_db(db, args.http_port, run, args)
+    if (args.keep or args.reuse) and not args.db:
+        parser.error("--keep and --reuse need --db")
+    db = args.db or "sma_bench_dash_%d" % os.getpid()
+    if args.reuse:
+        try:
+            run(db, args)
+        finally:
+            close_registry(db)
+    elif args.keep:
+        dropdb(db)  # a fresh database, generated once
+        install(db, args.http_port)
+        try:
+            run(db, args)
+        finally:
+            close_registry(db)
+        print("\nDatabase %s kept: time it again with --db %s --reuse." % (db, db))
+    else:
+        run_on_throwaway_db(db, args.http_port, run, args)
 
 
 if __name__ == "__main__":

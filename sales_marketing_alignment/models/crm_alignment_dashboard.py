@@ -6,11 +6,14 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..tools.constants import DASHBOARD_PERIODS, FEEDBACK_CATEGORIES, FUNNEL_STAGES, LIFECYCLE_STAGES
 
 MARKETING_GROUP = "sales_marketing_alignment.group_alignment_marketing"
+# Figures of the funnel plan that open their leads (besides plan_actual_<stage>, plan_history_<stage>).
+PLAN_FIGURES = ("plan_won", "plan_gap")
 LEAD_VIEWS = [[False, "list"], [False, "form"]]
 # The views a drill-down opens, per model (report models have no form).
 DRILL_VIEWS = {
@@ -79,6 +82,8 @@ class CrmAlignmentDashboard(models.AbstractModel):
         """The window action opening the records behind the number ``key``
         of the dashboard, already filtered (period, team, and ``user_id`` for
         a rep's row, ``extra`` for a category or campaign)."""
+        if key in PLAN_FIGURES or key.startswith(("plan_actual_", "plan_history_")):
+            return self._plan_figure_action(key, extra)
         start, end = self._period_bounds(period, date_from, date_to)
         metrics = self._metrics(start, end, team_id or False)
         if key not in metrics:
@@ -102,6 +107,27 @@ class CrmAlignmentDashboard(models.AbstractModel):
             "context": context,
             "target": "current",
         }
+
+    @api.model
+    def _plan_figure_action(self, key, plan_id):
+        """A figure of the funnel plan on the dashboard (``extra``: the plan):
+        ``plan_won`` (won so far, projected), ``plan_gap`` (the bottleneck's
+        leads that did not go further), ``plan_actual_<stage>`` and
+        ``plan_history_<stage>`` (needed: the look-back leads its rate is
+        measured on)."""
+        plan = self.env["crm.funnel.plan"].browse(int(plan_id or 0)).exists()
+        if not plan:
+            raise UserError(_("This funnel plan no longer exists: reload the dashboard."))
+        if key == "plan_won":
+            return plan._figure_action(False, "won")
+        if key == "plan_gap":
+            if not plan.bottleneck_stage:
+                raise UserError(_("The plan \"%(plan)s\" has no bottleneck now.", plan=plan.name))
+            return plan._figure_action(plan.bottleneck_stage, "gap")
+        which, stage = key[len("plan_"):].split("_", 1)
+        if stage not in FUNNEL_STAGES:
+            raise UserError(_("The dashboard has no number called \"%(key)s\".", key=key))
+        return plan._figure_action(stage, which)
 
     # ------------------------------------------------------------
     # METRICS: one definition for the number and its drill-down
@@ -150,7 +176,12 @@ class CrmAlignmentDashboard(models.AbstractModel):
             "leads": ("crm.lead", team + reached("lead"), _("Leads")),
             "mqls": ("crm.lead", team + reached("mql"), _("MQLs")),
             "customers": ("crm.lead", team + reached("customer"), _("New Customers")),
-            "won_deals": ("crm.lead", team + reached("customer") + [("lifecycle_stage", "=", "customer")],
+            # Won deals: won now (Odoo's won stage, as campaign attribution
+            # counts them), by their won date (MISSION: sales cycle = won date
+            # - date it became an opportunity), not by the first time the
+            # lifecycle reached Customer (an install dates that at creation).
+            "won_deals": ("crm.lead", team + [("active", "=", True), ("stage_id.is_won", "=", True),
+                                              ("probability", "=", 100)] + between("date_closed"),
                           _("Won Deals")),
             "handed_off": ("crm.lead", team + between("date_handoff"), _("Handed to Sales")),
             "accepted": ("crm.lead", team + between("date_handoff") + [("date_accepted", "!=", False)],
@@ -171,6 +202,15 @@ class CrmAlignmentDashboard(models.AbstractModel):
             "feedback": ("crm.feedback.report", team + between("date"), _("Sales Feedback")),
             "sla": ("crm.sla.report", team + between("date_open"), _("Follow-up Compliance")),
             "rep_quality": ("crm.rep.quality.report", team + between("date"), _("Rep Performance")),
+            # A rep's row (with user_id): the rows each of its numbers averages or counts.
+            "rep_calls": ("crm.rep.quality.report", team + between("date") + [("call_count", "=", 1)],
+                          _("Calls and Meetings Done")),
+            "rep_response": ("crm.rep.quality.report", team + between("date") + [("responded", "=", True)],
+                             _("Response Times")),
+            "rep_accepted": ("crm.rep.quality.report", team + between("date") + [("handed_off", "=", True)],
+                             _("Leads Handed to the Rep")),
+            "rep_assigned": ("crm.rep.quality.report", team + between("date") + [("lead_count", "=", 1)],
+                             _("Leads Assigned in the Period")),
             "scored": ("crm.score.report", team + between("create_date"), _("Won Rate by Grade")),
             "closed": ("crm.lead.lifecycle.history", team + between("date") + [
                 "|", ("to_stage", "=", "disqualified"), "&", ("from_stage", "=", "mql"), ("reason_id", "!=", False)],
@@ -186,11 +226,46 @@ class CrmAlignmentDashboard(models.AbstractModel):
         return metrics
 
     @api.model
-    def _won_report_domain(self, start, end, team_id):
-        """The won deals of the period on crm.funnel.report (as ``won_deals`` on leads)."""
-        return [("company_id", "=", self.env.company.id), ("is_won", "=", True),
-                ("date_customer", ">=", start), ("date_customer", "<", end)] + (
-            [("team_id", "=", team_id)] if team_id else [])
+    def _won_figures(self, metrics):
+        """Count, revenue and average cycles (days from SQL, from creation) of
+        the won deals of ``metrics`` (``won_deals``), in one query with the
+        reader's record rules: what the number's drill-down lists."""
+        Lead = self.env["crm.lead"].with_context(active_test=False)
+        Lead.flush_model(["date_closed", "date_reached_sql", "expected_revenue", "stage_id", "probability"])
+        query = Lead._search(metrics["won_deals"][1])
+
+        def col(name):
+            return SQL.identifier(query.table, name)
+
+        [[count, revenue, cycle, cycle_created]] = self.env.execute_query(query.select(
+            SQL("COUNT(*)"), SQL("SUM(COALESCE(%s, 0))", col("expected_revenue")),
+            SQL("AVG(EXTRACT(EPOCH FROM %s - %s) / 86400)", col("date_closed"), col("date_reached_sql")),
+            SQL("AVG(EXTRACT(EPOCH FROM %s - %s) / 86400)", col("date_closed"), col("create_date"))))
+        return count, float(revenue or 0.0), _number(cycle), _number(cycle_created)
+
+    @api.model
+    def _conversion_counts(self, start, end, team_id):
+        """{stage: (entered, converted)} for every funnel step, the counts of
+        the ``entered_<stage>`` and ``converted_<stage>`` metrics, in one
+        query (COUNT FILTER over the leads that reached any stage in the
+        period, with the reader's record rules) instead of two per stage."""
+        metrics = self._metrics(start, end, team_id)
+        steps = FUNNEL_STAGES[:-1]
+        Lead = self.env["crm.lead"].with_context(active_test=False)
+        Lead.flush_model(["date_reached_%s" % stage for stage in FUNNEL_STAGES])
+        query = Lead._search(expression.OR([metrics[f"entered_{stage}"][1] for stage in steps]))
+
+        def within(stage):
+            column = SQL.identifier(query.table, f"date_reached_{stage}")
+            return SQL("%s >= %s AND %s < %s", column, start, column, end)
+
+        aggregates = []
+        for index, stage in enumerate(steps):
+            following = SQL.identifier(query.table, f"date_reached_{FUNNEL_STAGES[index + 1]}")
+            aggregates.append(SQL("COUNT(*) FILTER (WHERE %s)", within(stage)))
+            aggregates.append(SQL("COUNT(*) FILTER (WHERE %s AND %s IS NOT NULL)", within(stage), following))
+        row = list(self.env.execute_query(query.select(*aggregates))[0])
+        return {stage: (row[2 * index], row[2 * index + 1]) for index, stage in enumerate(steps)}
 
     @api.model
     def _count(self, metrics, key):
@@ -208,14 +283,15 @@ class CrmAlignmentDashboard(models.AbstractModel):
             self.env[model].flush_model()
 
     @api.model
-    def _campaign_cost(self, metrics):
-        """Costs entered in the period, in the company's currency; None for
-        users who may not see costs (campaign costs are marketing's)."""
+    def _campaign_costs(self, metrics):
+        """{campaign: cost} of the costs entered in the period, in the
+        company's currency; None for users who may not see costs (campaign
+        costs are marketing's). Costs only: the campaigns' all-time economics
+        (every won deal credited) are not read here."""
         if not self.env.user.has_group(MARKETING_GROUP):
             return None
         model, domain = metrics["campaign_cost"][:2]
-        campaigns = self.env[model].search(domain)
-        return sum(campaigns.mapped("cost_company_currency"))
+        return {campaign: campaign.cost_company_currency for campaign in self.env[model].search(domain)}
 
     @api.model
     def _marketing_data(self, start, end, team_id):
@@ -223,7 +299,8 @@ class CrmAlignmentDashboard(models.AbstractModel):
         metrics = self._metrics(start, end, team_id)
         counts = {key: self._count(metrics, key) for key in (
             "inquiries", "leads", "mqls", "customers", "handed_off", "accepted", "nurture")}
-        cost = self._campaign_cost(metrics)
+        costs = self._campaign_costs(metrics)
+        cost = sum(costs.values()) if costs is not None else None
         # One pass over the attribution report (a heavy view): revenue credited per campaign.
         by_campaign = self.env["crm.attribution.report"]._read_group(
             metrics["campaign_revenue"][1], ["campaign_id"], ["revenue:sum"])
@@ -233,9 +310,11 @@ class CrmAlignmentDashboard(models.AbstractModel):
                 ((campaign, revenue) for campaign, revenue in by_campaign if campaign),
                 key=lambda pair: (-pair[1], pair[0].id))[:5]:
             row = {"id": campaign.id, "name": campaign.display_name, "revenue": revenue}
-            if cost is not None:
-                row.update(cost=campaign.cost_company_currency,
-                           roi=campaign.roi * 100 if campaign.roi_applicable else None)
+            if costs is not None:
+                # The period's ROI, as the headline's: attributed revenue of
+                # the period against the cost entered in it (None without).
+                spent = costs.get(campaign)
+                row.update(cost=spent, roi=(revenue - spent) / spent * 100 if spent else None)
             campaigns.append(row)
         # Feedback reasons: this period against the previous one of the same length.
         Feedback = self.env["crm.feedback.report"]
@@ -262,7 +341,7 @@ class CrmAlignmentDashboard(models.AbstractModel):
     def _sales_data(self, start, end, team_id):
         self._flush_reports()
         metrics = self._metrics(start, end, team_id)
-        counts = {key: self._count(metrics, key) for key in ("waiting_acceptance", "without_tasks")}
+        counts = {"waiting_acceptance": self._count(metrics, "waiting_acceptance")}
         # Follow-up SLA: share on time (met / met or breached) and median response.
         Sla = self.env["crm.sla.report"]
         [[on_time, rated]] = Sla._read_group(
@@ -273,16 +352,13 @@ class CrmAlignmentDashboard(models.AbstractModel):
         # Conversion by lifecycle stage, for the leads that entered each stage in the period.
         labels = dict(LIFECYCLE_STAGES)
         conversion = []
+        counts_by_stage = self._conversion_counts(start, end, team_id)
         for index, stage in enumerate(FUNNEL_STAGES[:-1]):
-            entered = self._count(metrics, f"entered_{stage}")
-            converted = self._count(metrics, f"converted_{stage}")
+            entered, converted = counts_by_stage[stage]
             conversion.append({"stage": stage, "name": labels[stage], "next": labels[FUNNEL_STAGES[index + 1]],
                                "entered": entered, "converted": converted, "rate": _rate(converted, entered)})
-        # Sales cycle of the deals won in the period.
-        Funnel = self.env["crm.funnel.report"]
-        won_domain = self._won_report_domain(start, end, team_id)
-        [[won_count, cycle, cycle_created, won_revenue]] = Funnel._read_group(
-            won_domain, [], ["__count", "cycle_days:avg", "cycle_days_created:avg", "won_revenue:sum"])
+        # Sales cycle and revenue of the deals won in the period (by won date).
+        won_count, won_revenue, cycle, cycle_created = self._won_figures(metrics)
         # Per rep (Figure 4): activities, response, acceptance, conversion, won revenue; leads without tasks.
         reps = {}
 
@@ -296,11 +372,14 @@ class CrmAlignmentDashboard(models.AbstractModel):
                 ["call_count:sum", "response_hours:avg", "accepted_rate:avg", "conversion_rate:avg"]):
             rep(user).update(calls=calls, response_hours=_value(response), accepted_rate=_value(accepted),
                              conversion_rate=_value(converted))
-        for user, revenue in Funnel._read_group(won_domain + [("user_id", "!=", False)], ["user_id"],
-                                                ["won_revenue:sum"]):
+        for user, revenue in self.env["crm.lead"].with_context(active_test=False)._read_group(
+                metrics["won_deals"][1] + [("user_id", "!=", False)], ["user_id"], ["expected_revenue:sum"]):
             rep(user)["won_revenue"] = revenue
+        # Leads without tasks are assigned ones: their total is the sum per rep (one query).
+        counts["without_tasks"] = 0
         for user, count in self.env["crm.lead"]._read_group(metrics["without_tasks"][1], ["user_id"], ["__count"]):
             rep(user)["without_tasks"] = count
+            counts["without_tasks"] += count
         return {
             **counts,
             "sla_compliance": _value(on_time) if rated else None,
@@ -308,9 +387,9 @@ class CrmAlignmentDashboard(models.AbstractModel):
             "median_response_hours": median,
             "conversion": conversion,
             "won_count": won_count,
-            "won_revenue": won_revenue or 0.0,
-            "cycle_days": _value(cycle) if won_count else None,
-            "cycle_days_created": _value(cycle_created) if won_count else None,
+            "won_revenue": won_revenue,
+            "cycle_days": cycle,
+            "cycle_days_created": cycle_created,
             "reps": sorted(reps.values(), key=lambda row: row["name"]),
         }
 
@@ -345,6 +424,11 @@ class CrmAlignmentDashboard(models.AbstractModel):
 def _value(value):
     """An aggregate, or None when nothing was aggregated (the ORM says False)."""
     return None if value is False or value is None else value
+
+
+def _number(value):
+    """A SQL aggregate as a float, None when there was nothing to aggregate."""
+    return None if value is None else float(value)
 
 
 def _rate(numerator, denominator):

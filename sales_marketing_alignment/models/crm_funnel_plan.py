@@ -43,14 +43,14 @@ class CrmFunnelPlan(models.Model):
     # Computed from the history (SQL), with the reader's record rules
     avg_deal_size = fields.Monetary(
         compute="_compute_funnel", currency_field="currency_id",
-        help="Average expected revenue of the deals won in the look-back window.")
+        help="Average expected revenue of the deals won in the look-back window (won now, by won date).")
     leads_needed = fields.Float(
         compute="_compute_funnel", digits=(16, 1),
         help="Raw leads (inquiries) the goal needs: goal / average deal size / product of the "
         "stage-to-stage conversion rates.")
     actual_revenue = fields.Monetary(
         "Won So Far", compute="_compute_funnel", currency_field="currency_id",
-        help="Expected revenue of the deals won in the plan's period so far.")
+        help="Expected revenue of the deals won in the plan's period so far (won now, by won date).")
     projected_revenue = fields.Monetary(
         compute="_compute_funnel", currency_field="currency_id",
         help="Won so far, extended linearly to the end of the period.")
@@ -115,16 +115,45 @@ class CrmFunnelPlan(models.Model):
         in the plan's period (``actual``) or in the look-back window
         (``history``)."""
         self.ensure_one()
-        start, end = self._window("history" if which == "history" else "period")
+        return self._figure_action(stage, "history" if which == "history" else "actual")
+
+    def _figure_action(self, stage, which):
+        """The window action on the leads a figure of the plan counts (see _figure_domain)."""
+        self.ensure_one()
+        labels = dict(FUNNEL_SELECTION)
+        names = {
+            "actual": _("%(plan)s: %(stage)s", plan=self.name, stage=labels.get(stage)),
+            "history": _("%(plan)s: %(stage)s in the look-back window", plan=self.name, stage=labels.get(stage)),
+            "won": _("%(plan)s: won so far", plan=self.name),
+            "gap": _("%(plan)s: %(stage)s, not gone further", plan=self.name, stage=labels.get(stage)),
+        }
         return {
             "type": "ir.actions.act_window",
-            "name": _("%(plan)s: %(stage)s", plan=self.name, stage=dict(FUNNEL_SELECTION)[stage]),
+            "name": names[which],
             "res_model": "crm.lead",
             "views": [[False, "list"], [False, "form"]],
-            "domain": self._lead_domain() + [
-                (f"date_reached_{stage}", ">=", start), (f"date_reached_{stage}", "<", end)],
+            "domain": self._figure_domain(stage, which),
             "context": {"active_test": False},
         }
+
+    def _figure_domain(self, stage, which):
+        """crm.lead domain (archived leads included) of the leads a figure
+        counts, as _funnel_counts does on crm.funnel.report:
+        ``actual``: reached ``stage`` in the period; ``history``: reached it
+        in the look-back window (the base of its planned rate and needed
+        count); ``won``: won in the period (won so far, the projection);
+        ``gap``: reached ``stage`` (the bottleneck) in the period and not
+        the next stage (yet)."""
+        self.ensure_one()
+        start, end = self._window("history" if which == "history" else "period")
+        if which == "won":
+            return self._lead_domain() + [
+                ("active", "=", True), ("stage_id.is_won", "=", True), ("probability", "=", 100),
+                ("date_closed", ">=", start), ("date_closed", "<", end)]
+        domain = self._lead_domain() + [(f"date_reached_{stage}", ">=", start), (f"date_reached_{stage}", "<", end)]
+        if which == "gap" and stage in FUNNEL_STAGES[:-1]:
+            domain.append((f"date_reached_{FUNNEL_STAGES[FUNNEL_STAGES.index(stage) + 1]}", "=", False))
+        return domain
 
     # ------------------------------------------------------------
     # FUNNEL MATH
@@ -173,12 +202,13 @@ class CrmFunnelPlan(models.Model):
                                       within(date, hist_start, hist_end), following))
                 aggregates.append(SQL("COUNT(*) FILTER (WHERE %s AND %s IS NOT NULL)",
                                       within(date, start, end), following))
+        # Won deals (the average deal, won so far): won now, by won date, as the dashboard counts them.
         aggregates.append(SQL("AVG(%s) FILTER (WHERE %s AND %s)", col("won_revenue"), col("is_won"),
-                              within("date_customer", hist_start, hist_end)))
+                              within("date_won", hist_start, hist_end)))
         aggregates.append(SQL("COUNT(*) FILTER (WHERE %s AND %s)", col("is_won"),
-                              within("date_customer", hist_start, hist_end)))
+                              within("date_won", hist_start, hist_end)))
         aggregates.append(SQL("SUM(%s) FILTER (WHERE %s AND %s)", col("won_revenue"), col("is_won"),
-                              within("date_customer", start, end)))
+                              within("date_won", start, end)))
         # The report is a view over leads and their history: write pending changes first.
         for model in ("crm.lead", "crm.lead.lifecycle.history"):
             self.env[model].flush_model()

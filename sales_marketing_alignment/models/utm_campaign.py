@@ -36,9 +36,9 @@ class UtmCampaign(models.Model):
     # (Settings), in the current company's currency. Leads, MQLs and SALs
     # count the leads with a touchpoint of the campaign; won deals and
     # revenue are credited (a deal shared by campaigns counts in part).
-    economics_currency_id = fields.Many2one("res.currency", compute="_compute_economics")
+    economics_currency_id = fields.Many2one("res.currency", compute="_compute_cost_company_currency")
     cost_company_currency = fields.Monetary(
-        "Cost (Company Currency)", compute="_compute_economics", currency_field="economics_currency_id",
+        "Cost (Company Currency)", compute="_compute_cost_company_currency", currency_field="economics_currency_id",
         groups=ECONOMICS_GROUPS)
     lead_count = fields.Integer(
         "Touched Leads", compute="_compute_economics", groups=ECONOMICS_GROUPS,
@@ -76,20 +76,27 @@ class UtmCampaign(models.Model):
         "Follow-up On Time (%)", compute="_compute_sla_compliance_rate", groups="sales_team.group_sale_salesman",
         help="Share of this campaign's leads that sales followed up within the SLA.")
 
+    @api.depends("cost", "cost_currency_id", "cost_date")
     @api.depends_context("company", "allowed_company_ids")
-    def _compute_economics(self):
+    def _compute_cost_company_currency(self):
+        # Its own compute: the dashboard reads costs without the economics
+        # (which credit every won deal of all time).
         company = self.env.company
         currency = company.currency_id
-        counts, credited = self._economics_counts(), self._economics_credit()
         for campaign in self:
             sudo_campaign = campaign.sudo()
-            cost = sudo_campaign.cost_currency_id._convert(
+            campaign.economics_currency_id = currency
+            campaign.cost_company_currency = sudo_campaign.cost_currency_id._convert(
                 sudo_campaign.cost, currency, company, sudo_campaign.cost_date or fields.Date.context_today(self),
             ) if sudo_campaign.cost_currency_id else sudo_campaign.cost
+
+    @api.depends_context("company", "allowed_company_ids")
+    def _compute_economics(self):
+        counts, credited = self._economics_counts(), self._economics_credit()
+        for campaign in self:
+            cost = campaign.sudo().cost_company_currency
             leads, mqls, sals = counts.get(campaign.id, (0, 0, 0))
             won, revenue = credited.get(campaign.id, (0.0, 0.0))
-            campaign.economics_currency_id = currency
-            campaign.cost_company_currency = cost
             campaign.lead_count = leads
             campaign.mql_count = mqls
             campaign.sal_count = sals

@@ -62,13 +62,15 @@ class CrmAttributionReport(models.Model):
     industry_id = fields.Many2one("res.partner.industry", readonly=True)
     company_size = fields.Selection(COMPANY_SIZES, readonly=True)
 
-    # Extension point: the won deals (CTE ``won``), one row per deal, are
+    # Extension point: the won deals (subquery ``w``), one row per deal, are
     # built by _won_select / _won_from / _won_where, as crm.activity.report
     # splits its query. An addon adds a deal-level amount there (e.g. the
     # Sales bridge's confirmed and invoiced revenue, see
     # sales_marketing_alignment_sale) and credits it in _select and
-    # _select_unattributed: every column of ``won`` reaches ``touches`` (t.*)
-    # and the unattributed rows (w.*), so the credit SQL is never copied.
+    # _select_unattributed: every column of ``w`` reaches the touches
+    # (``t``, LATERAL per deal) and the unattributed rows (w.*), so the
+    # credit SQL is never copied. The view has no CTE, so that a filter on a
+    # deal's column (its won date above all) is pushed down to crm_lead.
 
     def _won_select(self):
         """Columns of a won deal (l: crm_lead, c: its res_company). Revenue in the company's currency."""
@@ -95,54 +97,59 @@ class CrmAttributionReport(models.Model):
                  WHERE l.active AND s.is_won AND l.probability = 100
         """)
 
-    def _with(self):
-        """Won deals with their company's settings; their touchpoints in the
-        look-back window, numbered by date (window functions); the W-shaped
-        milestones from the lifecycle history: the last touch at or before the
-        lead first reached stage Lead, and the one at or before it first
-        became an opportunity (SQL)."""
+    def _won(self):
+        """The won deals, one row per deal (``w`` in the queries below)."""
+        return SQL("%s %s %s", self._won_select(), self._won_from(), self._won_where())
+
+    def _touches(self):
+        """A won deal's touchpoints in its look-back window (LATERAL on
+        ``w``), numbered by date (window functions over the deal's touches
+        only), with the W-shaped milestones from the lifecycle history: the
+        last touch at or before the lead first reached stage Lead
+        (``lead_pos``), and the one at or before it first became an
+        opportunity (``opp_pos``). Every column of ``w`` comes along (an
+        addon's deal-level amounts, see _won_select)."""
         return SQL("""
-            WITH won AS (
-                %(won_select)s %(won_from)s %(won_where)s
-            ), touches AS (
-                SELECT w.*,
-                       t.id AS touchpoint_id, t.campaign_id, t.source_id, t.medium_id, t.origin,
-                       t.date AS touch_date,
-                       ROW_NUMBER() OVER (PARTITION BY w.lead_id ORDER BY t.date, t.id) AS pos,
-                       COUNT(*) OVER (PARTITION BY w.lead_id) AS n,
-                       POWER(2.0::double precision,
-                             -EXTRACT(EPOCH FROM (w.date_won - t.date))::double precision
-                             / 86400.0 / w.half_life_days) AS decay
-                  FROM won AS w
-                  JOIN crm_touchpoint AS t ON t.lead_id = w.lead_id
-                 WHERE t.date <= w.date_won
-                   AND t.date >= w.date_won - w.lookback_days * INTERVAL '1 day'
-            ), milestones AS (
-                SELECT h.lead_id,
-                       MIN(h.date) FILTER (WHERE h.to_stage IN %(lead_stages)s) AS date_lead,
-                       MIN(h.date) FILTER (WHERE h.to_stage IN %(opp_stages)s) AS date_opportunity
-                  FROM crm_lead_lifecycle_history AS h
-                 WHERE h.lead_id IN (SELECT lead_id FROM won)
-              GROUP BY h.lead_id
-            ), marks AS (
-                SELECT t.lead_id,
-                       COALESCE(MAX(t.pos) FILTER (WHERE t.touch_date <= m.date_lead), 1) AS lead_pos,
-                       COALESCE(MAX(t.pos) FILTER (WHERE t.touch_date <= m.date_opportunity), 1) AS opp_pos,
-                       SUM(t.decay) AS decay_total
-                  FROM touches AS t
-             LEFT JOIN milestones AS m ON m.lead_id = t.lead_id
-              GROUP BY t.lead_id
-            ), models AS (
-                SELECT * FROM (VALUES %(models)s) AS v(model, seq)
-            )
-        """, won_select=self._won_select(), won_from=self._won_from(), won_where=self._won_where(),
-            lead_stages=LEAD_MILESTONE_STAGES, opp_stages=OPPORTUNITY_MILESTONE_STAGES,
-            models=SQL(", ").join(SQL("(%s, %s)", key, seq) for seq, (key, _label) in enumerate(
-                ATTRIBUTION_MODELS, start=1)))
+            SELECT y.*,
+                   COALESCE(MAX(y.pos) FILTER (WHERE y.touch_date <= y.date_lead) OVER (), 1) AS lead_pos,
+                   COALESCE(MAX(y.pos) FILTER (WHERE y.touch_date <= y.date_opportunity) OVER (), 1) AS opp_pos
+              FROM (SELECT w.*, x.touchpoint_id, x.campaign_id, x.source_id, x.medium_id, x.origin, x.touch_date,
+                           x.pos, x.n, x.decay,
+                           SUM(x.decay) OVER () AS decay_total,
+                           MAX(ms.date_lead) OVER () AS date_lead,
+                           MAX(ms.date_opportunity) OVER () AS date_opportunity
+                      FROM (SELECT t.id AS touchpoint_id, t.campaign_id, t.source_id, t.medium_id, t.origin,
+                                   t.date AS touch_date,
+                                   ROW_NUMBER() OVER (ORDER BY t.date, t.id) AS pos,
+                                   COUNT(*) OVER () AS n,
+                                   POWER(2.0::double precision,
+                                         -EXTRACT(EPOCH FROM (w.date_won - t.date))::double precision
+                                         / 86400.0 / w.half_life_days) AS decay
+                              FROM crm_touchpoint AS t
+                             WHERE %(in_window)s) AS x
+                      -- Milestones only matter to W-shaped, from 3 touches:
+                      -- the history is read once per such deal (first touch).
+                 LEFT JOIN LATERAL (
+                           SELECT MIN(h.date) FILTER (WHERE h.to_stage IN %(lead_stages)s) AS date_lead,
+                                  MIN(h.date) FILTER (WHERE h.to_stage IN %(opp_stages)s) AS date_opportunity
+                             FROM crm_lead_lifecycle_history AS h
+                            WHERE h.lead_id = w.lead_id AND x.n >= 3 AND x.pos = 1) AS ms ON TRUE) AS y
+        """, in_window=self._in_window(), lead_stages=LEAD_MILESTONE_STAGES, opp_stages=OPPORTUNITY_MILESTONE_STAGES)
+
+    def _in_window(self):
+        """Touchpoint ``t`` of deal ``w`` inside the deal's look-back window."""
+        return SQL("""t.lead_id = w.lead_id
+                       AND t.date <= w.date_won
+                       AND t.date >= w.date_won - w.lookback_days * INTERVAL '1 day'""")
+
+    def _models(self):
+        """The attribution models (``m``: model, seq)."""
+        return SQL("(VALUES %s) AS m(model, seq)", SQL(", ").join(
+            SQL("(%s, %s)", key, seq) for seq, (key, _label) in enumerate(ATTRIBUTION_MODELS, start=1)))
 
     def _credit(self):
-        """A touchpoint's share of its deal under each model (t: the touch,
-        k: its deal's milestones, m: the model)."""
+        """A touchpoint's share of its deal under each model (t: the touch
+        with its deal's milestones and decay total, m: the model)."""
         position_based = SQL("""
             CASE WHEN t.n = 1 THEN 1.0
                  WHEN t.n = 2 THEN 0.5
@@ -155,11 +162,11 @@ class CrmAttributionReport(models.Model):
                 WHEN 'first_touch' THEN CASE WHEN t.pos = 1 THEN 1.0 ELSE 0.0 END
                 WHEN 'last_touch' THEN CASE WHEN t.pos = t.n THEN 1.0 ELSE 0.0 END
                 WHEN 'linear' THEN 1.0 / t.n
-                WHEN 'time_decay' THEN t.decay / k.decay_total
+                WHEN 'time_decay' THEN t.decay / t.decay_total
                 WHEN 'position_based' THEN %(position_based)s
                 WHEN 'w_shaped' THEN
-                    CASE WHEN t.n >= 3 AND 1 < k.lead_pos AND k.lead_pos < k.opp_pos THEN
-                        CASE WHEN t.pos IN (1, k.lead_pos, k.opp_pos)
+                    CASE WHEN t.n >= 3 AND 1 < t.lead_pos AND t.lead_pos < t.opp_pos THEN
+                        CASE WHEN t.pos IN (1, t.lead_pos, t.opp_pos)
                              THEN CASE WHEN t.n = 3 THEN 1.0 / 3 ELSE 0.3 END
                              ELSE 0.1 / (t.n - 3) END
                     ELSE %(position_based)s END
@@ -168,26 +175,28 @@ class CrmAttributionReport(models.Model):
 
     def _select(self):
         # Stable ids: a touchpoint belongs to one deal, so (touchpoint, model) is unique.
+        # The deal's columns are read from w, not t, so that a filter on them
+        # (date, company, team, salesperson) reaches crm_lead's indexes.
         return SQL("""
             SELECT t.touchpoint_id * 16 + m.seq AS id,
                    m.model,
-                   m.model = t.company_model AS is_company_model,
-                   t.lead_id, t.touchpoint_id, t.campaign_id, t.source_id, t.medium_id, t.origin,
-                   t.touch_date, t.date_won AS date, TRUE AS attributed,
+                   m.model = w.company_model AS is_company_model,
+                   w.lead_id, t.touchpoint_id, t.campaign_id, t.source_id, t.medium_id, t.origin,
+                   t.touch_date, w.date_won AS date, TRUE AS attributed,
                    credit.share AS credit,
                    credit.share * t.deal_revenue AS revenue,
                    0.0::double precision AS unattributed_revenue,
-                   t.company_id, t.currency_id, t.team_id, t.user_id, t.country_id, t.industry_id,
-                   t.company_size
+                   w.company_id, w.currency_id, w.team_id, w.user_id, w.country_id, w.industry_id,
+                   w.company_size
         """)
 
     def _from(self):
         return SQL("""
-                  FROM touches AS t
-                  JOIN marks AS k ON k.lead_id = t.lead_id
-            CROSS JOIN models AS m
-            CROSS JOIN LATERAL (SELECT %s AS share) AS credit
-        """, self._credit())
+                  FROM (%(won)s) AS w
+            CROSS JOIN LATERAL (%(touches)s) AS t
+            CROSS JOIN %(models)s
+            CROSS JOIN LATERAL (SELECT %(credit)s AS share) AS credit
+        """, won=self._won(), touches=self._touches(), models=self._models(), credit=self._credit())
 
     def _where(self):
         return SQL("")
@@ -209,15 +218,30 @@ class CrmAttributionReport(models.Model):
 
     def _from_unattributed(self):
         return SQL("""
-                  FROM won AS w
-            CROSS JOIN models AS m
-                 WHERE NOT EXISTS (SELECT 1 FROM touches AS t WHERE t.lead_id = w.lead_id)
-        """)
+                  FROM (%(won)s) AS w
+            CROSS JOIN %(models)s
+                 WHERE NOT EXISTS (SELECT 1 FROM crm_touchpoint AS t WHERE %(in_window)s)
+        """, won=self._won(), models=self._models(), in_window=self._in_window())
 
     def _query(self):
-        return SQL("%s %s %s %s UNION ALL %s %s", self._with(), self._select(), self._from(), self._where(),
+        # No CTE and no window function at the top of either branch: a filter
+        # on the deal's columns (the dashboard's period on ``date``, a team,
+        # record rules) is pushed by PostgreSQL into both branches, down to
+        # crm_lead (index crm_lead_attribution_won_date_idx on the won date),
+        # and the touches and milestones are then read for those deals only,
+        # through the indexes on crm_touchpoint.lead_id and
+        # crm_lead_lifecycle_history.lead_id. Unfiltered (campaign economics),
+        # it reads every won deal, as before.
+        return SQL("%s %s %s UNION ALL %s %s", self._select(), self._from(), self._where(),
                    self._select_unattributed(), self._from_unattributed())
 
     def init(self):
+        # The won deals of a period, by their won date (as _won_select
+        # computes it): the dashboard and the maturity block filter on it.
+        self.env.cr.execute(SQL("""
+            CREATE INDEX IF NOT EXISTS crm_lead_attribution_won_date_idx
+                ON crm_lead ((COALESCE(date_closed, write_date)))
+             WHERE active AND probability = 100
+        """))
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._query()))

@@ -37,7 +37,10 @@ class CrmFunnelReport(models.Model):
     date_sal = fields.Datetime("SAL On", readonly=True)
     date_sql = fields.Datetime("SQL On", readonly=True)
     date_customer = fields.Datetime("Customer On", readonly=True)
-    is_won = fields.Boolean("Won", readonly=True, help="The lead is a customer now (won and not reopened).")
+    is_won = fields.Boolean(
+        "Won", readonly=True,
+        help="A won deal now (active, in a won stage at 100 %), as campaign attribution and the dashboard count it.")
+    date_won = fields.Datetime("Won On", readonly=True, help="Won deals: the day they were won (Closed Date).")
     won_revenue = fields.Float(readonly=True, help="Expected revenue of the lead when it is won, else 0.")
     cycle_days = fields.Float(
         "Sales Cycle (days)", aggregator="avg", readonly=True,
@@ -62,16 +65,18 @@ class CrmFunnelReport(models.Model):
                    l.date_reached_sal AS date_sal,
                    l.date_reached_sql AS date_sql,
                    l.date_reached_customer AS date_customer,
-                   l.lifecycle_stage = 'customer' AS is_won,
-                   CASE WHEN l.lifecycle_stage = 'customer'
-                        THEN COALESCE(l.expected_revenue, 0) ELSE 0 END AS won_revenue,
-                   CASE WHEN l.lifecycle_stage = 'customer'
-                        THEN EXTRACT(EPOCH FROM l.date_reached_customer - l.date_reached_sql) / 86400
+                   won.flag AS is_won,
+                   CASE WHEN won.flag THEN l.date_closed END AS date_won,
+                   CASE WHEN won.flag THEN COALESCE(l.expected_revenue, 0) ELSE 0 END AS won_revenue,
+                   CASE WHEN won.flag
+                        THEN EXTRACT(EPOCH FROM l.date_closed - l.date_reached_sql) / 86400
                    END AS cycle_days,
-                   CASE WHEN l.lifecycle_stage = 'customer'
-                        THEN EXTRACT(EPOCH FROM l.date_reached_customer - l.create_date) / 86400
+                   CASE WHEN won.flag
+                        THEN EXTRACT(EPOCH FROM l.date_closed - l.create_date) / 86400
                    END AS cycle_days_created
               FROM crm_lead AS l
+         LEFT JOIN crm_stage AS s ON s.id = l.stage_id
+        CROSS JOIN LATERAL (SELECT COALESCE(l.active AND s.is_won AND l.probability = 100, FALSE) AS flag) AS won
         """)
 
     def init(self):
@@ -85,6 +90,11 @@ class CrmFunnelReport(models.Model):
             cr.execute(SQL("CREATE INDEX IF NOT EXISTS %s ON crm_lead (%s) WHERE %s IS NOT NULL",
                            SQL.identifier(f"crm_lead_{column}_funnel_idx"), SQL.identifier(column),
                            SQL.identifier(column)))
+        # The dashboard's won deals: won now, by won date (crm's date_closed).
+        cr.execute(SQL("""
+            CREATE INDEX IF NOT EXISTS crm_lead_won_date_closed_idx
+                ON crm_lead (date_closed) WHERE active AND probability = 100
+        """))
         self.env["crm.lead.lifecycle.history"]._sync_funnel_dates(missing_only=True)
         tools.drop_view_if_exists(cr, self._table)
         cr.execute(SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._select()))

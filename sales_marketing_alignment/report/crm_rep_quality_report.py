@@ -45,6 +45,10 @@ class CrmRepQualityReport(models.Model):
         help="Of the leads handed to the rep, the share they accepted (%).")
     conversion_rate = fields.Float(
         "Won (%)", aggregator="avg", readonly=True, help="Of the leads assigned to the rep, the share won (%).")
+    # The rows a response time or an acceptance rate averages (an empty
+    # number and zero are one and the same in a domain on a number).
+    responded = fields.Boolean(readonly=True, help="An assigned lead with a completed activity: it has a response time.")
+    handed_off = fields.Boolean(readonly=True, help="An assigned lead handed to sales: it counts in the acceptance rate.")
 
     def _select(self):
         return SQL("""
@@ -73,7 +77,9 @@ class CrmRepQualityReport(models.Model):
                    0 AS lead_count,
                    NULL::numeric AS response_hours,
                    NULL::numeric AS accepted_rate,
-                   NULL::numeric AS conversion_rate
+                   NULL::numeric AS conversion_rate,
+                   FALSE AS responded,
+                   FALSE AS handed_off
         """)
 
     def _from(self):
@@ -117,7 +123,9 @@ class CrmRepQualityReport(models.Model):
                    0 AS lead_count,
                    NULL::numeric AS response_hours,
                    NULL::numeric AS accepted_rate,
-                   NULL::numeric AS conversion_rate
+                   NULL::numeric AS conversion_rate,
+                   FALSE AS responded,
+                   FALSE AS handed_off
               FROM crm_content_share AS s
               JOIN crm_lead AS l ON l.id = s.lead_id
         """)
@@ -143,7 +151,9 @@ class CrmRepQualityReport(models.Model):
                    EXTRACT(EPOCH FROM l.date_first_touch - l.date_open) / 3600 AS response_hours,
                    CASE WHEN l.date_handoff IS NULL THEN NULL
                         WHEN l.date_accepted IS NOT NULL THEN 100.0 ELSE 0.0 END AS accepted_rate,
-                   CASE WHEN l.lifecycle_stage = 'customer' THEN 100.0 ELSE 0.0 END AS conversion_rate
+                   CASE WHEN l.lifecycle_stage = 'customer' THEN 100.0 ELSE 0.0 END AS conversion_rate,
+                   l.date_first_touch IS NOT NULL AS responded,
+                   l.date_handoff IS NOT NULL AS handed_off
               FROM crm_lead AS l
              WHERE l.user_id IS NOT NULL AND l.date_open IS NOT NULL
         """)

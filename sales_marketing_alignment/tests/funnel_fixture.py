@@ -13,7 +13,9 @@ def make_funnel_leads(env, specs, team, company=None):
     of the first row), optional ``dates`` (one per stage, else one hour per
     move), ``user`` (res.users), ``revenue``, ``name``, ``reason``
     (crm.lost.reason of the last move), ``values`` (crm_lead columns set in
-    SQL, as the engine or Odoo would have: date_handoff, sla_status...).
+    SQL, as the engine or Odoo would have: date_handoff, sla_status...). A
+    lead whose path ends in Customer is a won deal (won stage, 100 %, closed
+    at its last move) unless ``values`` says otherwise.
     Returns the leads, in the order of ``specs``."""
     company = company or env.company
     leads = env["crm.lead"].create([{
@@ -42,13 +44,21 @@ def make_funnel_leads(env, specs, team, company=None):
     History.create(rows)
     # The engine's stage, as the history leaves it (engine fields refuse user writes).
     env.flush_all()
+    won_stage = env["crm.stage"].search([("is_won", "=", True)], limit=1)
     for lead, spec in zip(leads, specs):
         env.cr.execute(SQL(
             "UPDATE crm_lead SET lifecycle_stage = %s, create_date = %s WHERE id = %s",
             spec["path"][-1], spec["start"], lead.id))
-        if spec.get("values"):
+        values = {}
+        if spec["path"][-1] == "customer":
+            # A customer is a won deal (as the engine keeps it), won when it became one.
+            values = {"type": "opportunity", "stage_id": won_stage.id, "probability": 100,
+                      "date_closed": spec["dates"][-1] if spec.get("dates")
+                      else spec["start"] + timedelta(hours=len(spec["path"]) - 1)}
+        values.update(spec.get("values") or {})
+        if values:
             env.cr.execute(SQL("UPDATE crm_lead SET %s WHERE id = %s", SQL(", ").join(
-                SQL("%s = %s", SQL.identifier(column), value) for column, value in spec["values"].items()), lead.id))
+                SQL("%s = %s", SQL.identifier(column), value) for column, value in values.items()), lead.id))
     env.invalidate_all()
     return leads
 

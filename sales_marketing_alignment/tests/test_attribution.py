@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from .common import AlignmentCommon
 
@@ -148,6 +149,53 @@ class TestAttribution(AlignmentCommon):
         self.assertEqual(self._revenue(deal, "first_touch"), {self.c4: 3000})
         deal_a = self._deal_a()
         self.assertEqual(self._revenue(deal_a, "first_touch"), {self.c4: 10000, self.c1: 0, self.c2: 0, self.c3: 0})
+
+    def test_period_filter_same_as_filtering_afterwards(self):
+        """A period on the won date (as the dashboard reads the report) gives
+        the rows of the whole report that fall in it, and PostgreSQL filters
+        the won deals first, through the won-date index."""
+        deal_a = self._deal_a()
+        untouched = self._deal(3000, [(self.c4, 40)], [("lead", 40)], name="Old touch only")
+        earlier = self._deal(2000, [(self.c1, 9), (self.c2, 3)], [("lead", 9), ("sql", 3)], name="May deal")
+        earlier.write({"date_closed": WON - timedelta(days=45)})  # its touches fall outside its own window now
+        later = self._deal(700, [(self.c3, 1)], [("lead", 1)], name="July deal")
+        # Its touch is 1 day before WON: one day before its own win too.
+        later.write({"date_closed": WON + timedelta(days=31)})
+        self.Touchpoint.search([("lead_id", "=", later.id)]).date = WON + timedelta(days=30)
+        self.env.flush_all()
+        Report = self.env["crm.attribution.report"]
+        deals = [("lead_id", "in", (deal_a | untouched | earlier | later).ids)]
+        measures = ["credit:sum", "revenue:sum", "unattributed_revenue:sum"]
+        groupby = ["model", "lead_id", "campaign_id", "attributed"]
+        everything = Report.search(deals)
+        self.assertEqual(len(everything), 6 * (4 + 1 + 1 + 1), "deal A's 4 touches, the July touch, 2 unattributed")
+        for first, last in ((WON - timedelta(days=1), WON + timedelta(days=1)),
+                            (WON - timedelta(days=60), WON),
+                            (WON - timedelta(days=60), WON + timedelta(days=60)),
+                            (WON + timedelta(days=1), WON + timedelta(days=60))):
+            period = [("date", ">=", first), ("date", "<", last)]
+            filtered = {(model, lead, campaign, attributed): tuple(round(value, 6) for value in values)
+                        for model, lead, campaign, attributed, *values
+                        in Report._read_group(deals + period, groupby, measures)}
+            afterwards = {}
+            for row in everything.filtered(lambda row, first=first, last=last: first <= row.date < last):
+                key = (row.model, row.lead_id, row.campaign_id, row.attributed)
+                sums = afterwards.setdefault(key, [0.0, 0.0, 0.0])
+                for index, value in enumerate((row.credit, row.revenue, row.unattributed_revenue)):
+                    sums[index] += value
+            self.assertEqual(filtered, {key: tuple(round(value, 6) for value in sums)
+                                        for key, sums in afterwards.items()}, (first, last))
+        # By hand: June 29 to July 1 holds deal A (10,000 in 4 touches) and the
+        # unattributed deal (3,000); May and July are out.
+        [[revenue, unattributed]] = Report._read_group(
+            deals + [("date", ">=", WON - timedelta(days=1)), ("date", "<", WON + timedelta(days=1)),
+                     ("is_company_model", "=", True)], [], ["revenue:sum", "unattributed_revenue:sum"])
+        self.assertEqual((round(revenue, 2), unattributed), (13000.0, 3000.0))
+        # The period reaches crm_lead: it filters the lead scan itself (the
+        # columns unqualified), in both branches, before any touch is read.
+        query = Report._search([("date", ">=", WON - timedelta(days=1)), ("date", "<", WON + timedelta(days=1))])
+        plan = "\n".join(row[0] for row in self.env.execute_query(SQL("EXPLAIN %s", query.select())))
+        self.assertEqual(plan.count("(COALESCE(date_closed, write_date) >= "), 2, plan)
 
     def test_half_life_setting(self):
         deal = self._deal(3000, [(self.c1, 14), (self.c2, 0)], [("lead", 14)])

@@ -185,6 +185,75 @@ class TestAlignmentDashboard(DashboardFixture):
                                                    extra=self.dash_campaign.id)
         self.assertEqual(names(self.env[action["res_model"]].search(action["domain"])), ["L1"])
 
+    def test_rep_numbers_open_what_they_count(self):
+        """Each number of a rep's row (Figure 4) and the rep's name open, for
+        that rep, the rows the number counts or averages: the same aggregate
+        read over the action's domain gives the number shown."""
+        manager = self.user_alignment_manager
+        reps = {row["user_id"]: row for row in self.data(manager)["sales"]["reps"]}
+        Dashboard = self.Dashboard.with_user(manager)
+
+        def records(key, user):
+            action = Dashboard.action_open_metric(key, *PERIOD[:1], self.team.id, *PERIOD[2:], user_id=user.id)
+            return self.env[action["res_model"]].with_user(manager).with_context(**action["context"]), \
+                action["domain"]
+
+        for user in (self.user_rep, self.user_rep_other):
+            row = reps[user.id]
+            Model, domain = records("rep_calls", user)
+            self.assertEqual(Model.search_count(domain), row["calls"], user.name)
+            for key, measure, shown in (("rep_response", "response_hours", row["response_hours"]),
+                                        ("rep_accepted", "accepted_rate", row["accepted_rate"]),
+                                        ("rep_assigned", "conversion_rate", row["conversion_rate"])):
+                Model, domain = records(key, user)
+                [[value]] = Model._read_group(domain, [], [f"{measure}:avg"])
+                self.assertAlmostEqual(value, shown, msg=(user.name, key))
+            Model, domain = records("without_tasks", user)
+            self.assertEqual(Model.search_count(domain), row["without_tasks"], user.name)
+            Model, domain = records("won_deals", user)
+            self.assertEqual(sum(Model.search(domain).mapped("expected_revenue")), row["won_revenue"], user.name)
+            Model, domain = records("rep_quality", user)
+            self.assertEqual(set(Model.search(domain).mapped("user_id")), {user}, user.name)
+        # By hand, Rita: one call (L1); response L1 only (L3 untouched);
+        # hand-offs L1, L3; assigned L1, L3.
+        names = {key: sorted(records(key, self.user_rep)[0].search(records(key, self.user_rep)[1]).mapped(
+            "lead_id.name")) for key in ("rep_calls", "rep_response", "rep_accepted", "rep_assigned")}
+        self.assertEqual(names, {"rep_calls": ["L1"], "rep_response": ["L1"], "rep_accepted": ["L1", "L3"],
+                                 "rep_assigned": ["L1", "L3"]})
+
+    def test_won_revenue_by_won_date(self):
+        """Won deals and won revenue (MISSION: revenue of won deals; cycle =
+        won date - date it became an opportunity) are the deals won now, by
+        their won date, as campaign attribution counts them: a deal the
+        install dated Customer at its creation in February but won on March
+        20 counts in March; the won revenue is then attributed +
+        unattributed revenue of the period."""
+        won_stage = self.env["crm.stage"].search([("is_won", "=", True)], limit=1)
+        [old] = make_funnel_leads(self.env, [
+            {"name": "L8", "user": self.user_rep_other, "path": ["customer"], "start": at(10, month=2),
+             "revenue": 5000.0, "values": {"type": "opportunity", "stage_id": won_stage.id, "probability": 100,
+                                           "date_closed": at(20)}}], self.team)
+        s = self.data(self.user_alignment_manager)["sales"]
+        self.assertEqual((s["won_count"], s["won_revenue"]), (2, 15000.0))
+        # cycles: L1 SQL 3/6 -> won 3/16 (10 d); L8 reached SQL (as Customer) 2/10 -> won 3/20 (38 d)
+        self.assertAlmostEqual(s["cycle_days"], (10.0 + 38.0) / 2)
+        self.assertAlmostEqual(s["cycle_days_created"], (13.0 + 38.0) / 2)
+        omar = {row["name"]: row for row in s["reps"]}["Omar Other"]
+        self.assertEqual(omar["won_revenue"], 5000.0)
+        action = self.Dashboard.action_open_metric("won_deals", *PERIOD[:1], self.team.id, *PERIOD[2:])
+        self.assertEqual(self.env["crm.lead"].with_context(**action["context"]).search(action["domain"]),
+                         self.leads[0] | old)
+        [[revenue, unattributed]] = self.env["crm.attribution.report"]._read_group(
+            [("lead_id", "in", (self.leads | old).ids), ("is_company_model", "=", True),
+             ("date", ">=", at(1, 0)), ("date", "<", at(1, 0, month=4))], [], ["revenue:sum", "unattributed_revenue:sum"])
+        self.assertAlmostEqual(revenue, s["won_revenue"])
+        self.assertAlmostEqual(unattributed, 5000.0)
+        # Reopened: no longer won, out of the won revenue.
+        self.env.cr.execute(SQL("UPDATE crm_lead SET probability = 50, stage_id = %s WHERE id = %s",
+                                self.env["crm.stage"].search([("is_won", "=", False)], limit=1).id, old.id))
+        self.env.invalidate_all()
+        self.assertEqual(self.data(self.user_alignment_manager)["sales"]["won_revenue"], 10000.0)
+
     def test_rights_per_role(self):
         # A rep sees their own and unassigned leads (CRM's own rules): Rita L1, L3, L4, L6.
         rita = self.data(self.user_rep)

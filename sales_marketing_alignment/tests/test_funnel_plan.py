@@ -4,7 +4,7 @@ from datetime import datetime
 
 from freezegun import freeze_time
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from .common import AlignmentCommon
@@ -169,3 +169,60 @@ class TestFunnelPlan(AlignmentCommon):
         leads = self.env["crm.lead"].with_context(active_test=False).search(action["domain"])
         self.assertEqual(len(leads), 4)
         self.assertLessEqual(leads, self.leads)
+
+    def test_dashboard_figures_open_what_they_count(self):
+        """Each figure of the plan on the dashboard opens the leads it counts
+        (action_open_metric with the plan): per stage the period's actual
+        count and the look-back count its rate comes from, the revenue won so
+        far, and the bottleneck's leads that did not go further (MQL: 4
+        entered in the period, 1 reached SAL, so 3)."""
+        Dashboard = self.env["crm.alignment.dashboard"].with_user(self.user_alignment_manager)
+        plan = self.plan.with_user(self.user_alignment_manager)
+
+        def leads(key):
+            action = Dashboard.action_open_metric(key, "month", False, False, False, False, plan.id)
+            self.assertEqual(action["res_model"], "crm.lead")
+            return self.env["crm.lead"].with_user(self.user_alignment_manager).with_context(
+                **action["context"]).search(action["domain"])
+
+        lines = self._lines(plan)
+        history = {"inquiry": 20, "lead": 10, "mql": 8, "sal": 4, "sql": 4, "customer": 2}
+        for stage, line in lines.items():
+            self.assertEqual(len(leads(f"plan_actual_{stage}")), line.actual_count, stage)
+            self.assertEqual(len(leads(f"plan_history_{stage}")), history[stage], stage)
+        won = leads("plan_won")
+        self.assertEqual(sum(won.mapped("expected_revenue")), plan.actual_revenue)
+        self.assertEqual(won.mapped("expected_revenue"), [50000.0])
+        gap = leads("plan_gap")
+        self.assertEqual(len(gap), 3)
+        self.assertEqual(set(gap.mapped("lifecycle_stage")), {"mql"})
+        with self.assertRaises(UserError):
+            Dashboard.action_open_metric("plan_actual_nowhere", "month", False, False, False, False, plan.id)
+        with self.assertRaises(UserError):
+            Dashboard.action_open_metric("plan_won", "month", False, False, False, False, 0)
+        # Goal met: no bottleneck to open.
+        plan.sudo().revenue_goal = 1000.0
+        with self.assertRaises(UserError):
+            leads("plan_gap")
+
+    def test_won_by_won_date(self):
+        """Won so far and the average deal count deals won now, by their won
+        date, as the dashboard does: a deal whose history says Customer on
+        January 20 (as an install dates deals won before it, at creation) but
+        won on August 10 counts in the period, not in the look-back window;
+        reopened, it counts nowhere."""
+        [deal] = make_funnel_leads(self.env, [{
+            "path": ["customer"], "start": datetime(2025, 1, 20, 9, 0), "revenue": 7000.0,
+            "values": {"date_closed": datetime(2025, 8, 10, 9, 0)}}], self.team)
+        plan = self.plan
+        plan.invalidate_recordset()
+        self.assertAlmostEqual(plan.actual_revenue, 57000.0)  # 50,000 + 7,000
+        self.assertAlmostEqual(plan.avg_deal_size, 20000.0)  # still (10,000 + 30,000) / 2
+        action = self.env["crm.alignment.dashboard"].action_open_metric(
+            "plan_won", "month", False, False, False, False, plan.id)
+        won = self.env["crm.lead"].with_context(**action["context"]).search(action["domain"])
+        self.assertEqual(sorted(won.mapped("expected_revenue")), [7000.0, 50000.0])
+        deal.write({"stage_id": self.env["crm.stage"].search([("is_won", "=", False)], limit=1).id,
+                    "probability": 40})
+        plan.invalidate_recordset()
+        self.assertAlmostEqual(plan.actual_revenue, 50000.0)
