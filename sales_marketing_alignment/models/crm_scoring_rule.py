@@ -509,12 +509,15 @@ class CrmScoringRule(models.Model):
     def _cron_score_leads(self, batch_size=1000):
         """Run the pipeline on the leads that owe it: never scored, open leads
         every day (decay), after a change of rules, cut-offs or definition,
-        and leads waiting for the routing job. Committed batches."""
+        and leads waiting for the routing job. Committed batches: Odoo's cron
+        calls it again while ``_notify_progress`` reports leads remaining.
+        The batch size is the cron's code (``model._cron_score_leads(
+        batch_size=5000)``). Returns how many leads this call ran."""
         domain = self._rescore_domain()
         Lead = self.env["crm.lead"].with_context(active_test=False)
         if not domain:
             self.env["ir.cron"]._notify_progress(done=0, remaining=0)
-            return
+            return 0
         Log = self.env["crm.lead.routing.log"].sudo()
         last_log_id = Log.search([], order="id desc", limit=1).id or 0
         leads = self._claim_leads(domain, batch_size)
@@ -535,6 +538,7 @@ class CrmScoringRule(models.Model):
                 worker.sudo()._trigger()
         self._summarize_rule_changes(done, last_log_id, finished=not remaining)
         self.env["ir.cron"]._notify_progress(done=len(done - queued), remaining=remaining)
+        return len(done)
 
     @api.model
     def _claim_leads(self, domain, batch_size):
