@@ -276,6 +276,10 @@ class CrmScoringRule(models.Model):
         last lines and points, and is reported. Returns {lead id: score
         before (None when never scored)}."""
         now = fields.Datetime.now()
+        # Only the company is needed here: a lead not in the cache yet (the
+        # job's or a rescore's batch) would otherwise be read with all the
+        # columns of crm_lead, a fifth of the time of scoring 10,000 leads.
+        leads.fetch(["company_id"])
         groups = leads.grouped(lambda lead: lead._definition_company_id())
         # The statement reads leads (and whatever their rules' domains read),
         # explanation lines, rules and companies in the database, and writes
