@@ -461,6 +461,7 @@ def worker_main(args):
     in a new cursor as Odoo's cron does, until it finds nothing left to
     claim; print "done <leads> <seconds>"."""
     import odoo  # noqa: PLC0415
+    from odoo.service.model import retrying  # noqa: PLC0415
 
     registry = open_registry(args.db, args.http_port)
     print("ready", flush=True)
@@ -469,7 +470,12 @@ def worker_main(args):
     while True:
         with registry.cursor() as cr:
             env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-            count = env["crm.scoring.rule"]._cron_score_leads(batch_size=args.batch_size)
+            # The claim (FOR UPDATE SKIP LOCKED) skips rows the other worker
+            # holds, but under REPEATABLE READ a row it committed since this
+            # transaction began fails with a serialization error: rolled back
+            # and run again, as Odoo retries a request (odoo.service.model.retrying).
+            count = retrying(lambda env=env: env["crm.scoring.rule"]._cron_score_leads(
+                batch_size=args.batch_size), env)
         if not count:
             break
         done += count
