@@ -923,13 +923,17 @@ class CrmLead(models.Model):
                 to_create[answerer, due] |= lead
             elif activity.user_id != answerer:
                 to_move[answerer] |= activity
-        quiet = self.with_context(mail_activity_quick_update=True) if digest else self
         for (answerer, due), group in to_create.items():
-            group.with_env(quiet.env).sudo().activity_schedule(
+            group = group.sudo()
+            if digest:
+                group = group.with_context(mail_activity_quick_update=True)
+            group.activity_schedule(
                 activity_type_id=activity_type.id, user_id=answerer.id, date_deadline=due,
                 summary=activity_type.summary or activity_type.name)
         for answerer, activities in to_move.items():
-            activities.with_env(quiet.env).write({"user_id": answerer.id})
+            if digest:
+                activities = activities.with_context(mail_activity_quick_update=True)
+            activities.write({"user_id": answerer.id})
         if digest:
             handed = defaultdict(lambda: self.browse())
             for (answerer, _due), group in to_create.items():
