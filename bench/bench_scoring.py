@@ -5,32 +5,41 @@ On a throwaway database (``sma_bench_<pid>``, dropped at the end, even on
 failure) with ``sales_marketing_alignment`` installed without demo data, the
 script:
 
-1. generates N leads with set-based SQL (varied revenue, country, buying role,
-   budget, company size, contact details, creation dates over 90 days);
+1. generates leads with set-based SQL (varied revenue, country, buying role,
+   budget, company size, contact details, creation dates over 90 days), in
+   steps: ``--sizes`` (default: 100,000 then ``--leads`` when ``--leads`` is
+   larger, else ``--leads``), the leads of a size being the first of the next;
 2. creates two sales teams and their salespeople, six scoring rules and three
    routing rules through the ORM;
-3. times a hand-written SQL reference applying the same scoring rules (lines
-   and scores, per batch), then the scoring engine alone
-   (``crm.scoring.rule._score``), then ``crm.lead.action_score_and_route()``
-   over all the leads, each in batches committed one by one as the scoring
-   job does, the leads reset in between; checks that the engine's scores
-   equal the reference's;
-4. on the same leads, times Odoo's rule-based lead assignment
-   (``crm.team._action_assign_leads``) and predictive lead scoring recompute
+3. at each size, over all the leads generated so far: times a hand-written
+   SQL reference applying the same scoring rules (lines and scores, batches
+   of ``--scoring-batch-size``), then the scoring engine alone
+   (``crm.scoring.rule._score``, same batches), then
+   ``crm.lead.action_score_and_route()`` (batches of ``--batch-size``), each
+   batch committed, the leads reset in between; checks that the engine's
+   scores equal the reference's;
+4. reruns the first ``--worker-leads`` leads through the scoring job
+   (``_cron_score_leads``, which claims batches with SKIP LOCKED) with one
+   worker process, then with two at the same time, and prints both times
+   and the ratio;
+5. on the same leads, times Odoo's rule-based lead assignment
+   (``crm.team._action_assign_leads``, on the first ``--assign-leads``) and
+   predictive lead scoring recompute
    (``crm.lead._cron_update_automated_probabilities``);
-5. times a back-test (``crm.scoring.backtest``) of a draft against the live
+6. times a back-test (``crm.scoring.backtest``) of a draft against the live
    rules over the leads closed for the PLS run;
-6. prints a summary table and the ratios.
+7. prints a summary table and the ratios.
 
 This is a benchmark, not a test: it asserts nothing about speed. Run it with
-``make bench`` (``make bench LEADS=20000`` for a quicker run); Odoo's
-assignment runs on the first ``--assign-leads`` leads (default 20000).
+``make bench`` (``make bench LEADS=20000`` for a quicker run,
+``make bench LEADS=1000000`` for 100,000 and 1M leads).
 """
 
 import argparse
 import os
 import random
 import statistics
+import subprocess
 import sys
 import time
 from datetime import timedelta
@@ -145,7 +154,19 @@ def generate_leads(env, count):
     lead_ids = [row[0] for row in env.cr.fetchall()]
     env.cr.execute(HISTORY_SQL, {"ids": lead_ids})
     env.cr.commit()
+    analyze(env)
     return lead_ids
+
+
+def analyze(env):
+    """Refresh PostgreSQL's statistics of the tables the benchmark wrote in
+    bulk: a database in use has autovacuum do it after such changes; without
+    them, the planner can pick a nested loop over what it believes is a
+    handful of rows (the back-test took 68 s instead of 0.4 s over 500 closed
+    leads just closed)."""
+    for table in ("crm_lead", "crm_lead_lifecycle_history", "crm_lead_score_line"):
+        env.cr.execute("ANALYZE %s" % table)
+    env.cr.commit()
 
 
 def create_teams(env):
@@ -243,6 +264,21 @@ def reset_scores(env, lead_ids):
                             score_rules_version = 0, lifecycle_stage = 'lead', date_handoff = NULL
          WHERE id = ANY(%s)
     """, [lead_ids])
+    cr.commit()
+    env.invalidate_all()
+
+
+def reset_routing(env, lead_ids, team_id):
+    """Leads back to unrouted, in the team they were generated in, without
+    hand-off activities nor routing log: the next run routes them all again."""
+    cr = env.cr
+    cr.execute("DELETE FROM mail_activity WHERE res_model = 'crm.lead' AND res_id = ANY(%s)", [lead_ids])
+    cr.execute("DELETE FROM crm_lead_routing_log WHERE lead_id = ANY(%s)", [lead_ids])
+    cr.execute("""
+        UPDATE crm_lead SET routing_state = NULL, routing_rule_id = NULL, date_routed = NULL, user_id = NULL,
+                            team_id = %s, assignment_manual = FALSE, date_open = NULL
+         WHERE id = ANY(%s)
+    """, [team_id, lead_ids])
     cr.commit()
     env.invalidate_all()
 
@@ -407,6 +443,7 @@ def time_crm_pls(env, lead_ids):
     params.set_param("crm.pls_start_date", str(start_date))
     params.set_param("crm.pls_fields", "country_id,phone_state,email_state")
     cr.commit()
+    analyze(env)
     env.invalidate_all()
     started, queries_before = time.perf_counter(), cr.sql_log_count
     env["crm.lead"]._cron_update_automated_probabilities()
@@ -417,20 +454,136 @@ def time_crm_pls(env, lead_ids):
     return seconds, cr.sql_log_count - queries_before, len(lead_ids) - closed, closed
 
 
+def worker_main(args):
+    """A worker process (``--worker``): load the registry, say "ready", wait
+    for "go" on stdin, then run the scoring job (``_cron_score_leads``, which
+    claims its batches with FOR UPDATE SKIP LOCKED) in committed batches, each
+    in a new cursor as Odoo's cron does, until it finds nothing left to
+    claim; print "done <leads> <seconds>"."""
+    import odoo  # noqa: PLC0415
+    from odoo.service.model import retrying  # noqa: PLC0415
+
+    registry = open_registry(args.db, args.http_port)
+    print("ready", flush=True)
+    sys.stdin.readline()
+    started, done = time.perf_counter(), 0
+    while True:
+        with registry.cursor() as cr:
+            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+            # The claim (FOR UPDATE SKIP LOCKED) skips rows the other worker
+            # holds, but under REPEATABLE READ a row it committed since this
+            # transaction began fails with a serialization error: rolled back
+            # and run again, as Odoo retries a request (odoo.service.model.retrying).
+            count = retrying(lambda env=env: env["crm.scoring.rule"]._cron_score_leads(
+                batch_size=args.batch_size), env)
+        if not count:
+            break
+        done += count
+    print("done %d %.3f" % (done, time.perf_counter() - started), flush=True)
+
+
+def time_workers(env, db, args, lead_ids, team_id, workers):
+    """Rescore ``lead_ids`` (made unscored and unrouted) with ``workers``
+    concurrent OS processes running the scoring job; returns (wall seconds
+    from "go" to the last worker's end, leads run per worker). The
+    registries are loaded before the clock starts."""
+    reset_scores(env, lead_ids)
+    reset_routing(env, lead_ids, team_id)
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", "--db", db,
+           "--batch-size", str(args.batch_size), "--http-port", str(args.http_port)]
+    procs = [subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+             for _index in range(workers)]
+    try:
+        for proc in procs:
+            line = proc.stdout.readline()
+            if line.strip() != "ready":
+                raise RuntimeError("A worker did not start: %r" % line)
+        started = time.perf_counter()
+        for proc in procs:
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+        counts = []
+        for proc in procs:
+            line = proc.stdout.readline().split()
+            proc.wait()
+            if not line or line[0] != "done":
+                raise RuntimeError("A worker failed (exit code %s)." % proc.returncode)
+            counts.append(int(line[1]))
+        seconds = time.perf_counter() - started
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+    env.invalidate_all()
+    # No lead routed twice: one routing decision each (a lead whose team was
+    # being routed by the other worker is queued, then run again by the job:
+    # counted in ``counts`` twice, routed once).
+    env.cr.execute("""
+        SELECT COUNT(*) FILTER (WHERE n = 1), COUNT(*) FILTER (WHERE n > 1)
+          FROM (SELECT COUNT(*) AS n FROM crm_lead_routing_log WHERE lead_id = ANY(%s) GROUP BY lead_id) AS logs
+    """, [lead_ids])
+    routed_once, routed_twice = env.cr.fetchone()
+    return seconds, counts, routed_once, routed_twice
+
+
 # ------------------------------------------------------------
 # MAIN
 # ------------------------------------------------------------
 
 def print_summary(rows):
-    """The summary table, and the ratios per lead that the targets are about."""
-    print("\n%-24s %8s %9s %9s %9s" % ("", "leads", "seconds", "leads/s", "queries"))
+    """The summary table, and the ratios per lead that the targets are about
+    (at each size that has both rows)."""
+    print("\n%-30s %8s %9s %9s %9s" % ("", "leads", "seconds", "leads/s", "queries"))
     for label, leads, seconds, queries in rows:
-        print("%-24s %8d %9.2f %9.0f %9d" % (label, leads, seconds, leads / max(seconds, 1e-9), queries))
+        print("%-30s %8d %9.2f %9.0f %9d" % (label, leads, seconds, leads / max(seconds, 1e-9), queries))
     per_lead = {label: seconds / leads for label, leads, seconds, _queries in rows if leads}
-    for engine, other in (("scoring alone", "crm PLS recompute"), ("scoring alone", "SQL reference scoring"),
-                          ("score-and-route", "crm auto-assignment"), ("score-and-route", "crm PLS recompute")):
-        if engine in per_lead and other in per_lead:
-            print("%s takes %.2fx the time per lead of %s" % (engine, per_lead[engine] / per_lead[other], other))
+    sizes = sorted({leads for label, leads, _seconds, _queries in rows if label.startswith("scoring alone")})
+    for size in sizes:
+        at = " @%d" % size
+        for engine, other in (("scoring alone" + at, "crm PLS recompute"),
+                              ("scoring alone" + at, "SQL reference scoring" + at),
+                              ("score-and-route" + at, "crm auto-assignment"),
+                              ("score-and-route" + at, "crm PLS recompute")):
+            if engine in per_lead and other in per_lead:
+                ratio = per_lead[engine] / per_lead[other]
+                print("%s takes %.2fx the time per lead of %s (%.1fx %s)" % (
+                    engine, ratio, other, 1 / ratio if ratio < 1 else ratio, "faster" if ratio < 1 else "slower"))
+
+
+def time_size(env, lead_ids, args):
+    """Reference, scoring alone and score-and-route over ``lead_ids`` (made
+    unscored and unrouted first); returns the summary rows."""
+    size = len(lead_ids)
+    team_id = env.ref("sales_team.team_sales_department").id
+    reset_scores(env, lead_ids)
+    reset_routing(env, lead_ids, team_id)
+    at = " @%d" % size
+    print("\n== %d leads ==" % size, flush=True)
+    print("Hand-written SQL reference scoring (batches of %d)..." % args.scoring_batch_size, flush=True)
+    ref_seconds, ref_queries = time_reference(env, lead_ids, args.scoring_batch_size)
+    reference = snapshot_scores(env, lead_ids)
+    print("  %d leads in %.2f s" % (size, ref_seconds), flush=True)
+    reset_scores(env, lead_ids)
+    print("\nScoring alone (crm.scoring.rule._score, batches of %d)..." % args.scoring_batch_size, flush=True)
+    alone_seconds, alone_queries = time_scoring_alone(env, lead_ids, args.scoring_batch_size)
+    engine_scores = snapshot_scores(env, lead_ids)
+    print("  %d leads in %.2f s, %d queries; scores %s the reference's, lines %s" % (
+        size, alone_seconds, alone_queries,
+        "equal to" if engine_scores[0] == reference[0] else "DIFFERENT FROM",
+        "equal" if engine_scores[1] == reference[1] else "DIFFERENT"), flush=True)
+    del reference, engine_scores
+    reset_scores(env, lead_ids)
+
+    print("\nScoring and routing (action_score_and_route, batches of %d):" % args.batch_size, flush=True)
+    engine_seconds, engine_queries, batches = time_engine(env, lead_ids, args.batch_size)
+    print("  %d leads in %.1f s (%.0f leads/s), %d queries"
+          % (size, engine_seconds, size / engine_seconds, engine_queries))
+    report_engine_results(env, lead_ids, batches)
+    return [
+        ("score-and-route" + at, size, engine_seconds, engine_queries),
+        ("scoring alone" + at, size, alone_seconds, alone_queries),
+        ("SQL reference scoring" + at, size, ref_seconds, ref_queries),
+    ]
 
 
 def run(db, args):
@@ -438,34 +591,35 @@ def run(db, args):
     import odoo  # noqa: PLC0415
 
     registry = open_registry(db, args.http_port)
+    rows = []
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        started = time.perf_counter()
-        lead_ids = generate_leads(env, args.leads)
-        print("Generated %d leads in %.1f s." % (len(lead_ids), time.perf_counter() - started), flush=True)
-        teams = create_teams(env)
-        create_rules(env, teams)
-        cr.commit()
+        lead_ids = []
+        teams = None
+        # Each size on the same database: the leads of the smaller size are
+        # the first of the larger one, so the cost's growth shows.
+        for size in args.sizes:
+            started, new = time.perf_counter(), size - len(lead_ids)
+            lead_ids += generate_leads(env, new)
+            print("\nGenerated %d leads (%d in all) in %.1f s." % (
+                new, len(lead_ids), time.perf_counter() - started), flush=True)
+            if teams is None:
+                teams = create_teams(env)
+                create_rules(env, teams)
+                cr.commit()
+            rows += time_size(env, lead_ids, args)
 
-        print("\nHand-written SQL reference scoring (batches of %d)..." % args.batch_size, flush=True)
-        ref_seconds, ref_queries = time_reference(env, lead_ids, args.batch_size)
-        reference = snapshot_scores(env, lead_ids)
-        print("  %d leads in %.2f s" % (len(lead_ids), ref_seconds), flush=True)
-        reset_scores(env, lead_ids)
-        print("\nScoring alone (crm.scoring.rule._score, batches of %d)..." % args.batch_size, flush=True)
-        alone_seconds, alone_queries = time_scoring_alone(env, lead_ids, args.batch_size)
-        engine_scores = snapshot_scores(env, lead_ids)
-        print("  %d leads in %.2f s, %d queries; scores %s the reference's, lines %s" % (
-            len(lead_ids), alone_seconds, alone_queries,
-            "equal to" if engine_scores[0] == reference[0] else "DIFFERENT FROM",
-            "equal" if engine_scores[1] == reference[1] else "DIFFERENT"), flush=True)
-        reset_scores(env, lead_ids)
-
-        print("\nScoring and routing (action_score_and_route, batches of %d):" % args.batch_size, flush=True)
-        engine_seconds, engine_queries, batches = time_engine(env, lead_ids, args.batch_size)
-        print("  %d leads in %.1f s (%.0f leads/s), %d queries"
-              % (len(lead_ids), engine_seconds, len(lead_ids) / engine_seconds, engine_queries))
-        report_engine_results(env, lead_ids, batches)
+        worker_ids = lead_ids[:args.worker_leads]
+        team_id = env.ref("sales_team.team_sales_department").id
+        print("\nThe scoring job (_cron_score_leads, batches of %d, SKIP LOCKED claims) over %d leads, "
+              "1 worker process then 2..." % (args.batch_size, len(worker_ids)), flush=True)
+        for workers in (1, 2):
+            seconds, counts, once, twice = time_workers(env, db, args, worker_ids, team_id, workers)
+            print("  %d worker(s): %.1f s; leads run per worker %s (a lead queued because the other worker "
+                  "was routing its team is run again); %d leads routed once, %d routed twice"
+                  % (workers, seconds, "+".join(map(str, counts)), once, twice), flush=True)
+            rows.append(("job, %d worker(s)" % workers, len(worker_ids), seconds, 0))
+        print("  2 workers finish %.2fx faster than 1" % (rows[-2][2] / rows[-1][2]), flush=True)
 
         sample = min(args.assign_leads, len(lead_ids))
         print("\nOdoo's lead assignment (crm.team._action_assign_leads) of the first %d leads..." % sample,
@@ -483,10 +637,7 @@ def run(db, args):
         bt_seconds, bt_queries, bt_closed, verdict = time_backtest(env)
         print("  %d closed leads in %.2f s: %s" % (bt_closed, bt_seconds, verdict))
 
-    print_summary([
-        ("score-and-route", len(lead_ids), engine_seconds, engine_queries),
-        ("scoring alone", len(lead_ids), alone_seconds, alone_queries),
-        ("SQL reference scoring", len(lead_ids), ref_seconds, ref_queries),
+    print_summary(rows + [
         ("crm auto-assignment", assigned, assign_seconds, assign_queries),
         ("crm PLS recompute", pls_open, pls_seconds, pls_queries),
         ("back-test (live+draft)", bt_closed, bt_seconds, bt_queries),
@@ -496,16 +647,39 @@ def run(db, args):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--leads", type=int, default=100000, help="leads to generate (default: 100000)")
-    parser.add_argument("--batch-size", type=int, default=1000, help="leads per engine batch (default: 1000)")
+    parser.add_argument("--sizes", help="comma-separated numbers of leads to time scoring and routing at, on "
+                        "the same database, the largest generated (default: 100000 and --leads when --leads "
+                        "is above 100000, else --leads)")
+    parser.add_argument("--batch-size", type=int, default=1000,
+                        help="leads per score-and-route and job batch (default: 1000)")
+    parser.add_argument("--scoring-batch-size", type=int, default=10000,
+                        help="leads per statement for scoring alone and its SQL reference (default: 10000)")
+    parser.add_argument("--worker-leads", type=int, default=20000,
+                        help="leads the scoring job reruns with 1 then 2 worker processes (default: 20000)")
     parser.add_argument("--assign-leads", type=int, default=20000,
                         help="leads given to Odoo's own assignment, the first of the generated ones; its time "
                         "grows with the square of the leads (default: 20000)")
     parser.add_argument("--http-port", type=int, default=8469, help="HTTP port of the Odoo processes")
     parser.add_argument("--db", help="name of the throwaway database (default: sma_bench_<pid>); dropped at "
                         "the start and at the end")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)  # a worker process (internal)
     args = parser.parse_args()
-    if args.leads < 1 or args.batch_size < 1 or args.assign_leads < 1:
-        parser.error("--leads, --batch-size and --assign-leads must be positive")
+    if args.worker:
+        worker_main(args)
+        return
+    if min(args.leads, args.batch_size, args.scoring_batch_size, args.worker_leads, args.assign_leads) < 1:
+        parser.error("--leads, --batch-size, --scoring-batch-size, --worker-leads and --assign-leads must be "
+                     "positive")
+    if args.sizes:
+        try:
+            args.sizes = sorted({int(size) for size in args.sizes.split(",")})
+        except ValueError:
+            parser.error("--sizes takes numbers separated by commas, e.g. 100000,1000000")
+        if args.sizes[0] < 1:
+            parser.error("--sizes must be positive")
+    else:
+        args.sizes = [100000, args.leads] if args.leads > 100000 else [args.leads]
+    args.leads = args.sizes[-1]
 
     db = args.db or "sma_bench_%d" % os.getpid()
     run_on_throwaway_db(db, args.http_port, run, args)

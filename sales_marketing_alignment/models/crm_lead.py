@@ -4,6 +4,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 import psycopg2
+from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -17,6 +18,7 @@ from ..tools.constants import (
     DUE_SOON_SHARE,
     EVALUATION_TIMEFRAMES,
     GRADES,
+    HANDOFF_DIGEST_LINES,
     HANDOFF_STAGES,
     LIFECYCLE_MOVES,
     LIFECYCLE_STAGES,
@@ -731,7 +733,7 @@ class CrmLead(models.Model):
         self.env["crm.routing.rule"]._route(leads)
         # Routing may have given a handed-off lead to someone else: the
         # "Accept or reject" activity follows.
-        leads._schedule_handoff_activities()
+        leads._schedule_handoff_activities(digest=True)
         return leads
 
     def _engine_lock(self):
@@ -785,7 +787,9 @@ class CrmLead(models.Model):
         self.env["crm.lead.lifecycle.history"]._log_lifecycle(moving, previous, reason=reason, track=track)
         if answered:
             answered._close_handoff_activities(stage)
-        if stage == "mql":
+        if stage == "mql" and cause != "score":
+            # Handed off by the score: only in the engine's pipeline, which
+            # schedules the activities once routing chose the answerer.
             moving._schedule_handoff_activities()
         return moving
 
@@ -886,10 +890,19 @@ class CrmLead(models.Model):
         self.ensure_one()
         return self._handoff_answerer() | self.team_id.user_id
 
-    def _schedule_handoff_activities(self):
+    def _schedule_handoff_activities(self, digest=False):
         """An "Accept or reject" activity, due at the feedback deadline, for
         whoever must answer each handed-off lead: created where missing, moved
-        to the new answerer when routing changed it. Set-based."""
+        to the new answerer when routing changed it. Set-based.
+
+        ``digest``: the engine's batches (``_pipeline_run``). Odoo notifies
+        the responsible of every activity created or moved (mail.activity's
+        ``action_notify``: a rendering and a mail per lead); here the
+        activities are created and moved without it (mail.activity's own
+        ``mail_activity_quick_update`` behaviour flag) and each answerer gets
+        one notification listing the leads handed to them
+        (``_notify_handoff_digest``). A person's hand-off keeps Odoo's
+        notification per activity."""
         leads = self.filtered(lambda lead: lead.lifecycle_stage == "mql" and lead.active)
         if not leads:
             return
@@ -911,11 +924,54 @@ class CrmLead(models.Model):
             elif activity.user_id != answerer:
                 to_move[answerer] |= activity
         for (answerer, due), group in to_create.items():
-            group.sudo().activity_schedule(
+            group = group.sudo()
+            if digest:
+                group = group.with_context(mail_activity_quick_update=True)
+            group.activity_schedule(
                 activity_type_id=activity_type.id, user_id=answerer.id, date_deadline=due,
                 summary=activity_type.summary or activity_type.name)
         for answerer, activities in to_move.items():
+            if digest:
+                activities = activities.with_context(mail_activity_quick_update=True)
             activities.write({"user_id": answerer.id})
+        if digest:
+            handed = defaultdict(lambda: self.browse())
+            for (answerer, _due), group in to_create.items():
+                handed[answerer] |= group
+            for answerer, activities in to_move.items():
+                handed[answerer] |= self.browse(activities.mapped("res_id"))
+            self._notify_handoff_digest(handed)
+
+    @api.model
+    def _notify_handoff_digest(self, handed):
+        """One notification per answerer (``handed``: user -> the leads handed
+        to them in this batch), in their language, listing the leads with a
+        link to each (at most HANDOFF_DIGEST_LINES, then how many more):
+        Odoo's ``message_notify`` without a document, delivered by inbox or
+        email as each user chose. Nobody is told about their own leads."""
+        for answerer, leads in handed.items():
+            if not leads or answerer == self.env.user or not answerer.partner_id:
+                continue
+            lang = answerer.lang or "en_US"
+            env = self.with_context(lang=lang).env
+            leads = leads.sorted("id")
+            lines = Markup().join(
+                Markup('<li><a href="/mail/view?model=crm.lead&amp;res_id=%s">%s</a></li>') % (lead.id, lead.name)
+                for lead in leads[:HANDOFF_DIGEST_LINES])
+            more = len(leads) - HANDOFF_DIGEST_LINES
+            body = Markup("<p>%s</p><ul>%s</ul>") % (env._(
+                "These leads reached the sales-ready score and were handed to you. Accept or reject each "
+                "of them (its \"Accept or reject\" activity) before its follow-up deadline:"), lines)
+            if more > 0:
+                body += Markup("<p>%s</p>") % env._("... and %(count)s more, in your pipeline.", count=more)
+            self.env["mail.thread"].sudo().message_notify(
+                partner_ids=answerer.partner_id.ids, body=body,
+                subject=env._("%(count)s leads handed to you to accept or reject", count=len(leads))
+                if len(leads) > 1 else env._("\"%(lead)s\" handed to you to accept or reject", lead=leads.name),
+                email_layout_xmlid="mail.mail_notification_light",
+                # Queued for Odoo's mail queue: a batch does not wait for the mail server.
+                force_send=False,
+            )
 
     def _close_handoff_activities(self, stage):
         """The hand-off was answered (the lead left MQL for ``stage``): its

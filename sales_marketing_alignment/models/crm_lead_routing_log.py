@@ -49,8 +49,12 @@ class CrmLeadRoutingLog(models.Model):
             return
         self.sudo().create(logs)
         by_lead = defaultdict(list)
+        notes = {}  # a batch has few distinct notes: each written (and translated) once
         for log in logs:
-            by_lead[log["lead_id"]].append(self._routing_note(log))
+            key = (log["reason"], log["previous_user_id"], log["user_id"])
+            if key not in notes:
+                notes[key] = self._routing_note(log)
+            by_lead[log["lead_id"]].append(notes[key])
         leads = self.env["crm.lead"].sudo().browse(list(by_lead))
         leads._message_log_batch({lead_id: Markup().join(notes) for lead_id, notes in by_lead.items()})
 

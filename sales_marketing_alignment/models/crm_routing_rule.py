@@ -211,8 +211,8 @@ class CrmRoutingRule(models.Model):
         now = fields.Datetime.now()
         if not self:
             leads.write({"routing_rule_id": False, "routing_state": "unmatched", "date_routed": now})
-            return [Log._routing_log_vals(lead, self, "unmatched", _("No routing rule matches this lead."))
-                    for lead in leads]
+            reason = _("No routing rule matches this lead.")
+            return [Log._routing_log_vals(lead, self, "unmatched", reason) for lead in leads]
         self.ensure_one()
         logs = []
         kept = leads.filtered(lambda lead: lead.assignment_manual and lead.user_id and not self.override_manual)
@@ -231,24 +231,25 @@ class CrmRoutingRule(models.Model):
             if self.team_id:
                 vals["team_id"] = self.team_id.id
             leads.write(vals)
-            logs += [Log._routing_log_vals(lead, self, "assigned", _(
-                "Rule \"%(rule)s\" assigns it to %(user)s.", rule=self.name, user=self.user_id.name),
-                previous_user=prev_users[lead.id]) for lead in leads]
+            # The same reason for every lead: translated once.
+            reason = _("Rule \"%(rule)s\" assigns it to %(user)s.", rule=self.name, user=self.user_id.name)
+            logs += [Log._routing_log_vals(lead, self, "assigned", reason, previous_user=prev_users[lead.id])
+                     for lead in leads]
         elif self.target == "partner":
             vals = dict(base, routing_state="partner", partner_assigned_id=self.partner_id.id,
                         date_partner_assign=fields.Date.context_today(self))
             if self.team_id:
                 vals["team_id"] = self.team_id.id
             leads.write(vals)
-            logs += [Log._routing_log_vals(lead, self, "partner", _(
-                "Rule \"%(rule)s\" forwards it to partner %(partner)s.", rule=self.name,
-                partner=self.partner_id.display_name)) for lead in leads]
+            reason = _("Rule \"%(rule)s\" forwards it to partner %(partner)s.", rule=self.name,
+                       partner=self.partner_id.display_name)
+            logs += [Log._routing_log_vals(lead, self, "partner", reason) for lead in leads]
         elif self.target == "nurture":
             leads.write(dict(base, routing_state="nurture", user_id=False, assignment_manual=False))
             leads._set_lifecycle_stage("nurture", "routing", strict=False)
-            logs += [Log._routing_log_vals(lead, self, "nurture", _(
-                "Rule \"%(rule)s\" sends it to marketing for nurturing.", rule=self.name),
-                previous_user=prev_users[lead.id]) for lead in leads]
+            reason = _("Rule \"%(rule)s\" sends it to marketing for nurturing.", rule=self.name)
+            logs += [Log._routing_log_vals(lead, self, "nurture", reason, previous_user=prev_users[lead.id])
+                     for lead in leads]
         else:
             logs += self.team_id._route_to_team(leads, self, base)
         return logs

@@ -276,6 +276,10 @@ class CrmScoringRule(models.Model):
         last lines and points, and is reported. Returns {lead id: score
         before (None when never scored)}."""
         now = fields.Datetime.now()
+        # Only the company is needed here: a lead not in the cache yet (the
+        # job's or a rescore's batch) would otherwise be read with all the
+        # columns of crm_lead, a fifth of the time of scoring 10,000 leads.
+        leads.fetch(["company_id"])
         groups = leads.grouped(lambda lead: lead._definition_company_id())
         # The statement reads leads (and whatever their rules' domains read),
         # explanation lines, rules and companies in the database, and writes
@@ -509,12 +513,15 @@ class CrmScoringRule(models.Model):
     def _cron_score_leads(self, batch_size=1000):
         """Run the pipeline on the leads that owe it: never scored, open leads
         every day (decay), after a change of rules, cut-offs or definition,
-        and leads waiting for the routing job. Committed batches."""
+        and leads waiting for the routing job. Committed batches: Odoo's cron
+        calls it again while ``_notify_progress`` reports leads remaining.
+        The batch size is the cron's code (``model._cron_score_leads(
+        batch_size=5000)``). Returns how many leads this call ran."""
         domain = self._rescore_domain()
         Lead = self.env["crm.lead"].with_context(active_test=False)
         if not domain:
             self.env["ir.cron"]._notify_progress(done=0, remaining=0)
-            return
+            return 0
         Log = self.env["crm.lead.routing.log"].sudo()
         last_log_id = Log.search([], order="id desc", limit=1).id or 0
         leads = self._claim_leads(domain, batch_size)
@@ -535,6 +542,7 @@ class CrmScoringRule(models.Model):
                 worker.sudo()._trigger()
         self._summarize_rule_changes(done, last_log_id, finished=not remaining)
         self.env["ir.cron"]._notify_progress(done=len(done - queued), remaining=remaining)
+        return len(done)
 
     @api.model
     def _claim_leads(self, domain, batch_size):

@@ -201,20 +201,21 @@ class CrmTeam(models.Model):
             member_leads.write(dict(base, routing_state="assigned", team_id=self.id, user_id=member.user_id.id,
                                     assignment_manual=False))
             member.sudo().write({"routing_turn": turns[member], "routing_last_date": now})
-            logs += [Log._routing_log_vals(lead, rule, "assigned", _(
-                "Rule \"%(rule)s\" assigns it to %(user)s in team %(team)s (%(how)s).", rule=rule.name,
-                user=member.user_id.name, team=self.name, how=how), previous_user=prev_users[lead.id])
-                for lead in member_leads]
+            # The same reason for the member's leads: translated once.
+            reason = _("Rule \"%(rule)s\" assigns it to %(user)s in team %(team)s (%(how)s).", rule=rule.name,
+                       user=member.user_id.name, team=self.name, how=how)
+            logs += [Log._routing_log_vals(lead, rule, "assigned", reason, previous_user=prev_users[lead.id])
+                     for lead in member_leads]
         # Leads that were already waiting for this rule's team keep waiting
         # silently: no new log line at every run while the team is full.
         waiting = leads.browse(waiting).filtered(
             lambda lead: not (lead.routing_state == "team" and lead.routing_rule_id == rule))
         if waiting:
             waiting.write(dict(base, routing_state="team", team_id=self.id, user_id=False, assignment_manual=False))
-            logs += [Log._routing_log_vals(lead, rule, "team", _(
-                "Rule \"%(rule)s\" sends it to team %(team)s, where nobody has room: it waits "
-                "for a salesperson.", rule=rule.name, team=self.name), previous_user=prev_users[lead.id])
-                for lead in waiting]
+            reason = _("Rule \"%(rule)s\" sends it to team %(team)s, where nobody has room: it waits "
+                       "for a salesperson.", rule=rule.name, team=self.name)
+            logs += [Log._routing_log_vals(lead, rule, "team", reason, previous_user=prev_users[lead.id])
+                     for lead in waiting]
         return logs
 
     # ------------------------------------------------------------

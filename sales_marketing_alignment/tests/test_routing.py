@@ -216,3 +216,97 @@ class TestRoutingPerformance(RoutingCommon):
         with self.assertQueryCount(55):  # 48 without demo data; 53 or 54 with
             hundred.action_score_and_route()
         self.assertEqual(set(hundred.mapped("routing_state")), {"assigned", "nurture"})
+
+
+@tagged("post_install", "-at_install")
+class TestHandoffDigest(RoutingCommon):
+    """The engine hands leads off in batches: the "Accept or reject" activities
+    are created without Odoo's notification per activity, and each answerer
+    gets one notification listing their leads."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.mql_threshold = 50  # 30 (big deal) + 40 (campaign) = 70: handed off
+        cls.rule = cls.Routing.create({"name": "Hot leads", "target": "team", "team_id": cls.team.id,
+                                       "score_min": 30})
+        cls.handoff_type = cls.env.ref("sales_marketing_alignment.mail_activity_type_handoff")
+
+    def _hot_leads(self, count, prefix):
+        return self.Lead.create([{"name": "%s %s" % (prefix, i), "type": "lead", "user_id": False,
+                                  "expected_revenue": 20000, "campaign_id": self.campaign.id}
+                                 for i in range(count)])
+
+    def _notifications(self, user):
+        """Messages notifying ``user`` that were not posted on a lead."""
+        return self.env["mail.message"].search([
+            ("partner_ids", "in", user.partner_id.ids), ("model", "=", False)], order="id")
+
+    def _assigned_notices(self, leads):
+        """Odoo's own "<activity> assigned to you" notifications on ``leads``."""
+        return self.env["mail.message"].search([
+            ("model", "=", "crm.lead"), ("res_id", "in", leads.ids), ("subject", "ilike", "assigned to you")])
+
+    def test_one_digest_per_answerer(self):
+        leads = self._hot_leads(4, "Hot")
+        self.flush_pipeline()
+        self.assertEqual(set(leads.mapped("lifecycle_stage")), {"mql"})
+        self.assertEqual([lead.user_id for lead in leads],
+                         [self.user_rep, self.user_rep_other, self.user_rep, self.user_rep_other])
+        activities = self.env["mail.activity"].search([
+            ("res_model", "=", "crm.lead"), ("res_id", "in", leads.ids), ("activity_type_id", "=", self.handoff_type.id)])
+        self.assertEqual(sorted((a.res_id, a.user_id.id) for a in activities),
+                         sorted((lead.id, lead.user_id.id) for lead in leads))
+        self.assertFalse(self._assigned_notices(leads), "no notification per activity")
+        for user, mine in ((self.user_rep, leads[0] | leads[2]), (self.user_rep_other, leads[1] | leads[3])):
+            digest = self._notifications(user)
+            self.assertEqual(len(digest), 1, "one notification for the batch")
+            self.assertEqual(digest.subject, "2 leads handed to you to accept or reject")
+            for lead in mine:
+                self.assertIn("/mail/view?model=crm.lead&amp;res_id=%s" % lead.id, digest.body)
+                self.assertIn(lead.name, digest.body)
+            for lead in leads - mine:
+                self.assertNotIn(lead.name, digest.body)
+        # Routing the same leads again hands nothing new: no new notification.
+        leads.action_score_and_route()
+        self.assertEqual(len(self._notifications(self.user_rep)), 1)
+        self.assertEqual(len(activities.exists()), 4)
+
+    def test_a_person_handoff_keeps_odoo_notification(self):
+        """A marketing user's hand-off from the form keeps Odoo's notification
+        of the activity (the lead's salesperson is set by hand)."""
+        self.company.mql_threshold = 0
+        lead = self.Lead.create({"name": "Handed by hand", "type": "lead", "user_id": self.user_rep.id})
+        self.flush_pipeline()
+        lead.with_user(self.user_marketing).action_handoff_to_sales()
+        self.flush_pipeline()
+        self.assertEqual(lead.lifecycle_stage, "mql")
+        activity = lead.activity_ids.filtered(lambda a: a.activity_type_id == self.handoff_type)
+        self.assertEqual(activity.user_id, self.user_rep)
+        self.assertEqual(len(self._assigned_notices(lead)), 1)
+        self.assertFalse(self._notifications(self.user_rep))
+
+    def test_query_count_flat_with_handed_off_leads(self):
+        """Handing 10 or 50 leads to two reps costs the same queries: the
+        activities in one create per rep, one notification per rep, routing
+        writes per rep, logs and notes in one insert each."""
+        self.Rule.search([]).active = False
+        warm, ten, fifty = self._hot_leads(2, "Warm"), self._hot_leads(10, "Ten"), self._hot_leads(50, "Fifty")
+        self.flush_pipeline()
+        self.assertEqual(set((warm | ten | fifty).mapped("lifecycle_stage")), {"lead"})
+        (self.rule_big | self.rule_campaign).active = True
+        self.env.flush_all()
+        warm.action_score_and_route()  # caches of the rules and types warmed, as in a running job
+        counts = {}
+        for leads in (ten, fifty):
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.cr.sql_log_count
+            leads.action_score_and_route()
+            counts[len(leads)] = self.cr.sql_log_count - before
+            self.assertEqual(set(leads.mapped("lifecycle_stage")), {"mql"})
+            self.assertEqual(leads.user_id, self.user_rep | self.user_rep_other)
+            self.assertEqual(len(leads.activity_ids.filtered(lambda a: a.activity_type_id == self.handoff_type)),
+                             len(leads))
+        self.assertEqual(counts[10], counts[50], "queries per batch do not grow with the leads handed off")
+        self.assertEqual(len(self._notifications(self.user_rep)), 3, "one per rep and batch")

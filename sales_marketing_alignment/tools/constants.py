@@ -85,6 +85,9 @@ HANDOFF_STAGES = ("lead", "nurture")
 REJECT_STAGES = ("nurture", "disqualified")
 # Open leads the scoring job rescores daily (decay) and after rule changes.
 CLOSED_STAGES = ("customer", "disqualified")
+# The engine's hand-off digest (one notification per answerer and batch)
+# lists at most this many leads, then says how many more.
+HANDOFF_DIGEST_LINES = 50
 
 # ------------------------------------------------------------
 # Accountability
