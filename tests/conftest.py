@@ -7,7 +7,6 @@ Tests marked ``uninstall`` change the database for good and run last.
 """
 
 import json
-import os
 import socket
 import subprocess
 import sys
