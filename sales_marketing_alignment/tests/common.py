@@ -8,6 +8,27 @@ from odoo.addons.mail.tests.common import mail_new_test_user
 
 from ..tools.constants import ROUTING_PARAM
 
+# The models whose active records configure the engines (lead definition, scoring, routing).
+RULE_MODELS = ("crm.lead.definition.criterion", "crm.scoring.rule", "crm.routing.rule")
+
+
+def archive_alignment_rules(env):
+    """For tests that commit (several real cursors): archive every criterion
+    and rule the database holds (demo data), so only the test's own rules
+    run; returns what restore_alignment_rules() puts back at clean-up."""
+    archived = {}
+    for model in RULE_MODELS:
+        records = env[model].search([])
+        records.active = False
+        archived[model] = records.ids
+    return archived
+
+
+def restore_alignment_rules(env, archived):
+    """Undo archive_alignment_rules() (records deleted meanwhile are skipped)."""
+    for model, ids in archived.items():
+        env[model].browse(ids).exists().active = True
+
 
 def reset_alignment_configuration(env, companies=None, routing=True, archive_leads=True):
     """Put the companies in the state of a fresh install, whatever the
@@ -16,7 +37,7 @@ def reset_alignment_configuration(env, companies=None, routing=True, archive_lea
     threshold and cut-offs, alignment routing on (or off, for Odoo's own
     assignment). Tests then configure only what they rely on."""
     companies = companies or env["res.company"].search([])
-    for model in ("crm.lead.definition.criterion", "crm.scoring.rule", "crm.routing.rule"):
+    for model in RULE_MODELS:
         records = env[model].search([("company_id", "in", companies.ids)])
         if records:
             records.write({"active": False})

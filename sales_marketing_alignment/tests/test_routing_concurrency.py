@@ -8,6 +8,7 @@ from odoo import SUPERUSER_ID, api
 from odoo.tests import TransactionCase, tagged
 
 from ..tools.constants import ROUTING_PARAM
+from .common import archive_alignment_rules, restore_alignment_rules
 
 
 @tagged("post_install", "-at_install")
@@ -19,11 +20,7 @@ class TestRoutingConcurrency(TransactionCase):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             # Whatever the database holds (demo data), only this test's rule routes.
-            archived = {}
-            for model in ("crm.lead.definition.criterion", "crm.scoring.rule", "crm.routing.rule"):
-                records = env[model].search([])
-                records.active = False
-                archived[model] = records.ids
+            archived = archive_alignment_rules(env)
             group = env.ref("sales_team.group_sale_salesman")
             users = env["res.users"].create([{
                 "name": "Conc %s" % name, "login": "%s_%s" % (self.tag, name),
@@ -55,8 +52,7 @@ class TestRoutingConcurrency(TransactionCase):
                     users.unlink()
             except Exception:  # noqa: BLE001 - referenced by messages: archive them
                 users.active = False
-            for model, ids in self.ids["archived"].items():
-                env[model].browse(ids).exists().active = True
+            restore_alignment_rules(env, self.ids["archived"])
             env.company.mql_threshold = self.saved["mql_threshold"]
             env["ir.config_parameter"].set_param(ROUTING_PARAM, self.saved["routing"])
         self.registry.clear_cache()

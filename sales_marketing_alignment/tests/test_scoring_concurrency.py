@@ -8,6 +8,8 @@ from odoo import SUPERUSER_ID, api
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
+from .common import archive_alignment_rules, restore_alignment_rules
+
 
 @tagged("post_install", "-at_install")
 class TestScoringWorkers(TransactionCase):
@@ -17,11 +19,7 @@ class TestScoringWorkers(TransactionCase):
         self.tag = "sma_workers_%s" % id(self)
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            archived = {}
-            for model in ("crm.lead.definition.criterion", "crm.scoring.rule", "crm.routing.rule"):
-                records = env[model].search([])
-                records.active = False
-                archived[model] = records.ids
+            archived = archive_alignment_rules(env)
             self.saved_threshold = env.company.mql_threshold
             env.company.mql_threshold = 0
             # Leads first (nothing scores them), then the rule.
@@ -40,8 +38,7 @@ class TestScoringWorkers(TransactionCase):
             env = api.Environment(cr, SUPERUSER_ID, {})
             env["crm.lead"].with_context(active_test=False).browse(self.ids["leads"]).unlink()
             env["crm.scoring.rule"].browse(self.ids["rule"]).unlink()
-            for model, ids in self.ids["archived"].items():
-                env[model].browse(ids).exists().active = True
+            restore_alignment_rules(env, self.ids["archived"])
             env.company.mql_threshold = self.saved_threshold
         self.registry.clear_cache()
 
