@@ -212,7 +212,17 @@ class CrmFunnelPlan(models.Model):
         # The report is a view over leads and their history: write pending changes first.
         for model in ("crm.lead", "crm.lead.lifecycle.history"):
             self.env[model].flush_model()
+        # PostgreSQL's JIT compiles this one wide aggregate (26 FILTERs over
+        # every lead of the look-back) for longer than it saves: at a million
+        # leads 0.46 to 0.59 s without, 0.70 to 1.1 s with (bench/README.md).
+        # Off for this statement only: the transaction's setting is restored
+        # after it (if the statement fails, the transaction ends with it).
+        cr = self.env.cr
+        cr.execute("SELECT current_setting('jit')")
+        jit = cr.fetchone()[0]
+        cr.execute("SET LOCAL jit = off")
         row = list(self.env.execute_query(query.select(*aggregates))[0])
+        cr.execute(SQL("SELECT set_config('jit', %s, true)", jit))
         counts = {}
         for index, stage in enumerate(FUNNEL_STAGES):
             counts[stage] = {"hist": row.pop(0), "actual": row.pop(0)}

@@ -65,6 +65,15 @@ class TestFunnelPlan(AlignmentCommon):
         self.assertAlmostEqual(plan.leads_needed, 100.0)
         self.assertFalse(plan.warning)
 
+    def test_jit_setting_restored(self):
+        """The plan's query runs without PostgreSQL's JIT; the transaction
+        keeps its own setting afterwards, and the figures are the same."""
+        self.env.cr.execute("SET LOCAL jit = on")
+        self.plan.invalidate_recordset()
+        self.assertAlmostEqual(self.plan.leads_needed, 100.0)
+        self.env.cr.execute("SHOW jit")
+        self.assertEqual(self.env.cr.fetchone()[0], "on")
+
     def test_actuals_projection_and_bottleneck(self):
         plan = self.plan
         lines = self._lines(plan)
