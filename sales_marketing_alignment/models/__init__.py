@@ -16,6 +16,7 @@ from . import crm_quick_action_usage
 from . import crm_team
 from . import crm_team_member
 from . import mail_activity
+from . import mail_thread
 from . import res_company
 from . import res_config_settings
 from . import utm_campaign

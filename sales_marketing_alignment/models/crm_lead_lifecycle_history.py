@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..tools.constants import FUNNEL_STAGES, LIFECYCLE_STAGES
+from ..tools.sql import insert_rows
 
 
 class CrmLeadLifecycleHistory(models.Model):
@@ -78,9 +79,13 @@ class CrmLeadLifecycleHistory(models.Model):
                      WHERE %(history_where)s
                   GROUP BY h.lead_id) AS v ON v.lead_id = l2.id
              WHERE l2.id = l.id AND %(lead_where)s
+               -- rows whose dates do not change are left alone (no new row version)
+               AND (%(current)s) IS DISTINCT FROM (%(computed)s)
         """, assign=SQL(", ").join(SQL("%s = v.%s", column, column) for column in columns),
             dates=SQL(", ").join(SQL("%s AS %s", date, column) for date, column in zip(dates, columns)),
-            history_where=history_where, lead_where=lead_where))
+            history_where=history_where, lead_where=lead_where,
+            current=SQL(", ").join(SQL("l.%s", column) for column in columns),
+            computed=SQL(", ").join(SQL("v.%s", column) for column in columns)))
         self.env["crm.lead"].invalidate_model(["date_reached_%s" % stage for stage in FUNNEL_STAGES])
 
     @api.model
@@ -91,7 +96,9 @@ class CrmLeadLifecycleHistory(models.Model):
         any tracked field, in one insert of messages and one of values."""
         if not leads:
             return
-        self.sudo().create([{
+        # Bulk insert (the engine moves thousands of leads at a time), then
+        # the funnel dates as create would set them.
+        rows = insert_rows(self.sudo(), [{
             "lead_id": lead.id,
             "from_stage": False if initial else previous[lead.id],
             "to_stage": lead.lifecycle_stage,
@@ -101,21 +108,24 @@ class CrmLeadLifecycleHistory(models.Model):
             "salesperson_id": lead.user_id.id,
             "reason_id": reason.id if reason else False,
         } for lead in leads])
+        rows._sync_funnel_dates(leads.ids)
         if not initial:
             # Handed to sales: out of nurture tracks at once, not at the next job.
             self.env["crm.nurture.enrollment"]._exit_on_lifecycle(leads)
         if initial or not track:
             return
+        # One line per lead, tracked like any tracked field, written in bulk:
+        # a batch of the engine moves thousands of leads.
         Tracking = self.env["mail.tracking.value"].sudo()
         field_info = leads.fields_get(["lifecycle_stage"])["lifecycle_stage"]
-        messages = leads.sudo()._message_log_batch({lead.id: "" for lead in leads})
-        message_by_lead = {message.res_id: message for message in messages}
-        Tracking.create([
-            dict(Tracking._create_tracking_values(
-                previous[lead.id], lead.lifecycle_stage, "lifecycle_stage", field_info, lead),
-                mail_message_id=message_by_lead[lead.id].id)
-            for lead in leads
-        ])
+        moves = {}  # (from, to) -> tracking values: a batch makes few distinct moves
+        for lead in leads:
+            move = (previous[lead.id], lead.lifecycle_stage)
+            if move not in moves:
+                moves[move] = Tracking._create_tracking_values(*move, "lifecycle_stage", field_info, lead)
+        leads._message_log_bulk(
+            dict.fromkeys(leads.ids, ""),
+            tracking_values={lead.id: [moves[previous[lead.id], lead.lifecycle_stage]] for lead in leads})
 
     @api.model
     def _lifecycle_init_existing(self):

@@ -7,6 +7,7 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 
 from ..tools.constants import ROUTING_OUTCOMES, ROUTING_TARGETS
+from ..tools.sql import insert_rows
 
 
 class CrmLeadRoutingLog(models.Model):
@@ -44,10 +45,11 @@ class CrmLeadRoutingLog(models.Model):
     @api.model
     def _log_routing(self, logs):
         """The decisions in the routing log and in each lead's chatter, in one
-        insert each for the whole batch (Odoo's _message_log_batch)."""
+        insert each for the whole batch (the chatter notes as Odoo's
+        _message_log_batch writes them, see _message_log_bulk)."""
         if not logs:
             return
-        self.sudo().create(logs)
+        insert_rows(self.sudo(), logs)
         by_lead = defaultdict(list)
         notes = {}  # a batch has few distinct notes: each written (and translated) once
         for log in logs:
@@ -56,7 +58,7 @@ class CrmLeadRoutingLog(models.Model):
                 notes[key] = self._routing_note(log)
             by_lead[log["lead_id"]].append(notes[key])
         leads = self.env["crm.lead"].sudo().browse(list(by_lead))
-        leads._message_log_batch({lead_id: Markup().join(notes) for lead_id, notes in by_lead.items()})
+        leads._message_log_bulk({lead_id: Markup().join(notes) for lead_id, notes in by_lead.items()})
 
     @api.model
     def _routing_note(self, log):

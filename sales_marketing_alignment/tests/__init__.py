@@ -23,3 +23,4 @@ from . import test_content_page
 from . import test_funnel_plan
 from . import test_dashboard
 from . import test_dashboard_tour
+from . import test_bulk_log

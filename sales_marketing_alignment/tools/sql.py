@@ -1,0 +1,77 @@
+# Copyright 2026 The sales_marketing_alignment authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Bulk inserts for the engines' logs."""
+import json
+
+from odoo.models import LOG_ACCESS_COLUMNS
+from odoo.tools import SQL, clean_context
+
+
+def insert_rows(model, vals_list):
+    """Insert ``vals_list`` (values of stored fields of ``model``, in the
+    format ``create`` takes) in one INSERT and return the new records, in
+    the order of ``vals_list``.
+
+    What it keeps of ``create``: the values are converted to columns by the
+    fields themselves (HTML sanitized, False as NULL), each distinct value
+    once; missing fields take their defaults (``default_get``, once for
+    all rows); stored computed fields are computed at the next flush; the
+    log-access columns are set; the one2many fields that list the rows
+    are read again. What it skips: ``create`` overrides and
+    constraints, so it is only for rows the engines build themselves. It
+    exists because ``create`` spends about a millisecond per row in Python
+    (defaults, sanitizing and inverses row by row), which was the largest
+    part of scoring and routing a batch of leads."""
+    if not vals_list:
+        return model.browse()
+    env = model.env
+    names = set().union(*vals_list)
+    everywhere = set.intersection(*(set(vals) for vals in vals_list))
+    stored = [name for name, field in model._fields.items()
+              if field.store and field.column_type and name != "id" and name not in LOG_ACCESS_COLUMNS]
+    missing = [name for name in stored if name not in everywhere]
+    defaults = model.with_context(clean_context(env.context)).default_get(missing) if missing else {}
+    names = sorted(names | set(defaults))
+    columns, converted = {}, {}
+    for name in names:
+        field = model._fields[name]
+        if not (field.store and field.column_type) or field.translate or field.company_dependent:
+            raise ValueError("insert_rows() cannot write %s.%s." % (model._name, name))
+        columns[name] = field
+    rows = []
+    for vals in vals_list:
+        row = {}
+        for name, field in columns.items():
+            value = vals[name] if name in vals else defaults.get(name)
+            try:
+                key = (name, value)
+                if key not in converted:
+                    converted[key] = field.convert_to_column(value, model, vals)
+                row[name] = converted[key]
+            except TypeError:  # unhashable value: converted for this row alone
+                row[name] = field.convert_to_column(value, model, vals)
+        rows.append(row)
+    now, uid = env.cr.now(), env.uid
+    if model._log_access:
+        for row in rows:
+            row.update(create_uid=uid, create_date=now, write_uid=uid, write_date=now)
+        names += sorted(LOG_ACCESS_COLUMNS)
+    identifiers = SQL(", ").join(SQL.identifier(name) for name in names)
+    env.cr.execute(SQL(
+        """
+        INSERT INTO %(table)s (%(columns)s)
+        SELECT %(columns)s
+          FROM jsonb_populate_recordset(NULL::%(table)s, %(rows)s::jsonb) WITH ORDINALITY AS row
+         ORDER BY row.ordinality
+        RETURNING id
+        """, table=SQL.identifier(model._table), columns=identifiers, rows=json.dumps(rows, default=str)))
+    records = model.browse([row[0] for row in env.cr.fetchall()])
+    # As create does: the one2many fields listing the new rows are read again.
+    for field in columns.values():
+        for inverse in model.pool.field_inverses[field]:
+            env[inverse.model_name].invalidate_model([inverse.name])
+    # As create does: stored computed fields not given are computed at the next flush.
+    for name, field in model._fields.items():
+        if field.store and field.compute and name not in columns:
+            env.add_to_compute(field, records)
+    return records
