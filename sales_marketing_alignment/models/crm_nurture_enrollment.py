@@ -171,7 +171,7 @@ class CrmNurtureEnrollment(models.Model):
             new.flush_model()  # the next track's query reads them
             enrollments |= new
             body = Markup("%s") % _("Entered nurture track \"%(track)s\".", track=track.name)
-            leads._message_log_batch(dict.fromkeys(leads.ids, body))
+            leads._message_log_bulk(dict.fromkeys(leads.ids, body))
         return enrollments
 
     @api.model
@@ -235,7 +235,7 @@ class CrmNurtureEnrollment(models.Model):
                 )
         self.env["crm.nurture.send"].sudo().create(send_vals)
         if log_bodies:
-            leads.browse(list(log_bodies))._message_log_batch(log_bodies)
+            leads.browse(list(log_bodies))._message_log_bulk(log_bodies)
         enrollments._advance({enrollment.id: bool(shares_by_enrollment[enrollment.id])
                               for enrollment in enrollments})
         if mails:
@@ -398,7 +398,7 @@ class CrmNurtureEnrollment(models.Model):
         if queued:
             queued.write({"state": "cancel"})
         label = dict(self._fields["exit_reason"]._description_selection(self.env))[reason]
-        running.lead_id.sudo()._message_log_batch({
+        running.lead_id.sudo()._message_log_bulk({
             enrollment.lead_id.id: Markup("%s") % _(
                 "Left nurture track \"%(track)s\": %(reason)s.", track=enrollment.track_id.name, reason=label)
             for enrollment in running
