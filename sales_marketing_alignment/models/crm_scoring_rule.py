@@ -578,7 +578,9 @@ class CrmScoringRule(models.Model):
         query = Lead._search(domain, limit=batch_size, order="date_scored ASC NULLS FIRST, id")
         # The claim runs on the database: pending ORM writes of leads go first.
         Lead.flush_model()
-        self.env.cr.execute(SQL("%s FOR UPDATE OF %s SKIP LOCKED", query.select(), SQL.identifier(query.table)))
+        # A conflict with a parallel worker's commit is expected and handled by the job: not logged.
+        self.env.cr.execute(SQL("%s FOR UPDATE OF %s SKIP LOCKED", query.select(), SQL.identifier(query.table)),
+                            log_exceptions=False)
         return self.env["crm.lead"].with_context(active_test=False).browse(
             [row[0] for row in self.env.cr.fetchall()])
 

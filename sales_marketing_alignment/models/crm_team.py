@@ -293,14 +293,14 @@ class CrmTeam(models.Model):
                 values.append(SQL("(%s, %s, %s::jsonb)", member.id, turns[member], json.dumps(reservations)))
             # One statement for the members' turns and reservations, in the
             # transaction that holds their rows (the ORM's write would run on
-            # the batch's records and cache).
+            # the batch's records and cache). No column with a foreign key
+            # changes: the statement takes no lock beyond the rows it holds.
             self.env.cr.execute(SQL("""
                 UPDATE crm_team_member member
-                   SET routing_turn = v.turn, routing_reservations = v.reservations, routing_last_date = %s,
-                       write_uid = %s, write_date = %s
+                   SET routing_turn = v.turn, routing_reservations = v.reservations, routing_last_date = %s
                   FROM (VALUES %s) AS v(id, turn, reservations)
                  WHERE member.id = v.id
-            """, now, self.env.uid, now, SQL(", ").join(values)))
+            """, now, SQL(", ").join(values)))
         return by_member, waiting
 
     # ------------------------------------------------------------
