@@ -12,6 +12,9 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
 
+# The longest a routing's own short transaction waits for a table lock
+# (rows: never, NOWAIT) before distributing in the batch's transaction.
+SHORT_LOCK_TIMEOUT = "100ms"
 # Fields of the team's follow-up SLA: a change replans its open leads.
 SLA_FIELDS = ("use_sla", "sla_first_touch_hours", "sla_feedback_days", "resource_calendar_id")
 
@@ -231,6 +234,10 @@ class CrmTeam(models.Model):
         args = (members, leads, rule, open_counts, own_xid, snapshot)
         for _attempt in range(3):
             with self.env.registry.cursor() as short_cr:
+                # NOWAIT covers the rows only: a table lock (a module being
+                # installed or updated in the batch's own transaction) must
+                # not make this transaction wait either.
+                short_cr.execute(SQL("SET LOCAL lock_timeout = %s", SHORT_LOCK_TIMEOUT))
                 short_team = self.with_env(self.env(cr=short_cr))
                 rows, top_turn = members.with_env(short_team.env)._routing_lock(self.id)
                 if rows is False:

@@ -172,6 +172,22 @@ class TestRoutingConcurrency(TransactionCase):
         self.assertEqual({row["user_id"][0] for row in rows[:3]}, {self.ids["users"][0]})
         self.assertEqual([len(row["routing_log_ids"]) for row in rows], [1] * 4, "one decision per lead")
 
+    def test_routing_in_a_transaction_holding_the_members_table(self):
+        """A transaction holding the members' table (a module being installed
+        or updated adds its columns, then creates leads) cannot share it with
+        the routing's short transaction: the distribution runs in the
+        transaction itself instead of waiting for it."""
+        lead_ids = self.ids["leads"]
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            cr.execute("LOCK TABLE crm_team_member IN ACCESS EXCLUSIVE MODE")
+            env["crm.lead"].browse(lead_ids)._pipeline_run()
+            cr.commit()
+        rows = self._read(["routing_state", "user_id"], lead_ids)
+        self.assertEqual({row["routing_state"] for row in rows}, {"assigned"})
+        users = [row["user_id"][0] for row in rows]
+        self.assertEqual(sorted(users.count(user) for user in set(users)), [6, 6])
+
     def test_routing_after_a_concurrent_commit_continues_the_turns(self):
         """A transaction that started before another one routed the team and
         committed distributes the team in a short transaction of its own,
