@@ -237,7 +237,9 @@ class CrmTeam(models.Model):
                 # NOWAIT covers the rows only: a table lock (a module being
                 # installed or updated in the batch's own transaction) must
                 # not make this transaction wait either.
-                short_cr.execute(SQL("SET LOCAL lock_timeout = %s", SHORT_LOCK_TIMEOUT))
+                short_cr.execute(SQL("SELECT current_setting('lock_timeout'), set_config('lock_timeout', %s, TRUE)",
+                                     SHORT_LOCK_TIMEOUT))
+                lock_timeout = short_cr.fetchone()[0]
                 short_team = self.with_env(self.env(cr=short_cr))
                 rows, top_turn = members.with_env(short_team.env)._routing_lock(self.id)
                 if rows is False:
@@ -245,6 +247,8 @@ class CrmTeam(models.Model):
                     continue  # changed in the instant between snapshot and lock: a new transaction
                 if rows is not None and len(rows) == len(members):
                     plan = short_team._routing_apply(rows, top_turn, *args)
+                    # Put the setting back: a test's cursor commits into the test's transaction.
+                    short_cr.execute(SQL("SELECT set_config('lock_timeout', %s, TRUE)", lock_timeout))
                     short_cr.commit()
                     members.invalidate_recordset(["routing_turn", "routing_last_date", "routing_reservations"])
                     return plan
