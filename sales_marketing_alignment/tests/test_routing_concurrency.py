@@ -11,6 +11,20 @@ from ..tools.constants import ROUTING_PARAM
 from .common import archive_alignment_rules, restore_alignment_rules
 
 
+def settle_other_leads(cr, lead_ids):
+    """Committed: the leads the database holds besides ``lead_ids`` (demo
+    data) owe the job nothing now (as if it had just run), so that a job
+    run by the test takes the test's leads only; a later change of rules
+    (the clean-up restoring them) makes them owed again."""
+    cr.execute("""
+        UPDATE crm_lead lead
+           SET date_scored = COALESCE(lead.date_scored, now() AT TIME ZONE 'UTC'),
+               score_rules_version = company.score_rules_version
+          FROM res_company company
+         WHERE company.id = COALESCE(lead.company_id, %s) AND lead.id NOT IN %s
+    """, [api.Environment(cr, SUPERUSER_ID, {}).company.id, tuple(lead_ids)])
+
+
 @tagged("post_install", "-at_install")
 class TestRoutingConcurrency(TransactionCase):
 
@@ -142,10 +156,9 @@ class TestRoutingConcurrency(TransactionCase):
         holds."""
         self._use_capacity()
         with self.registry.cursor() as cr:
-            # The leads of setUp owe the job nothing: only the inbound ones run.
-            cr.execute("UPDATE crm_lead SET date_scored = now() AT TIME ZONE 'UTC', score_rules_version = %s "
-                       "WHERE id IN %s", [api.Environment(cr, SUPERUSER_ID, {}).company.score_rules_version,
-                                          tuple(self.ids["leads"])])
+            # The leads of setUp (and of demo data) owe the job nothing: only
+            # the inbound ones run.
+            settle_other_leads(cr, [0])
         with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
             env1, env2 = self._env(cr1), self._env(cr2)
             cr1.execute("SELECT id FROM crm_team_member WHERE id IN %s FOR UPDATE", [tuple(self.ids["members"])])
@@ -250,6 +263,8 @@ class TestRoutingWorkers(TransactionCase):
             self.ids = {"users": users.ids, "teams": [round_robin.id, capacity.id], "leads": leads.ids,
                         "scoring": scoring.id, "routing": routing.ids, "archived": archived,
                         "rr_members": round_robin.crm_team_member_ids.ids}
+            env.flush_all()
+            settle_other_leads(cr, leads.ids)
         self.addCleanup(self._cleanup)
 
     def _cleanup(self):
