@@ -191,11 +191,11 @@ class TestRoutingConcurrency(TransactionCase):
         the routing's short transaction: the distribution runs in the
         transaction itself instead of waiting for it."""
         lead_ids = self.ids["leads"]
-        with self.registry.cursor() as cr:
-            env = self._env(cr)
-            cr.execute("LOCK TABLE crm_team_member IN ACCESS EXCLUSIVE MODE")
-            env["crm.lead"].browse(lead_ids)._pipeline_run()
-            cr.commit()
+        with self.registry.cursor() as cr1:
+            env1 = self._env(cr1)
+            cr1.execute("LOCK TABLE crm_team_member IN ACCESS EXCLUSIVE MODE")
+            env1["crm.lead"].browse(lead_ids)._pipeline_run()
+            cr1.commit()
         rows = self._read(["routing_state", "user_id"], lead_ids)
         self.assertEqual({row["routing_state"] for row in rows}, {"assigned"})
         users = [row["user_id"][0] for row in rows]
