@@ -48,16 +48,21 @@ class CrmTeamMember(models.Model):
         self.flush_model(["routing_turn", "routing_reservations"])
         try:
             with cr.savepoint(flush=False):
-                cr.execute(SQL(
-                    "SELECT id, routing_turn, routing_reservations FROM crm_team_member "
-                    "WHERE id IN %s ORDER BY id FOR UPDATE NOWAIT", tuple(self.ids)), log_exceptions=False)
-                rows = {row[0]: (row[1] or 0, row[2] or {}) for row in cr.fetchall()}
+                cr.execute(SQL("""
+                    SELECT id, routing_turn, routing_reservations,
+                           (SELECT MAX(routing_turn) FROM crm_team_member WHERE crm_team_id = %s)
+                      FROM crm_team_member
+                     WHERE id IN %s
+                  ORDER BY id
+                       FOR UPDATE NOWAIT
+                """, team_id, tuple(self.ids)), log_exceptions=False)
+                fetched = cr.fetchall()
         except psycopg2.errors.LockNotAvailable:
             return None, 0
         except psycopg2.errors.SerializationFailure:
             return False, 0
-        cr.execute(SQL("SELECT MAX(routing_turn) FROM crm_team_member WHERE crm_team_id = %s", team_id))
-        return rows, cr.fetchone()[0] or 0
+        rows = {row[0]: (row[1] or 0, row[2] or {}) for row in fetched}
+        return rows, max([row[3] or 0 for row in fetched] or [0])
 
     @api.model
     def _routing_reservations_status(self, rows, snapshot):
