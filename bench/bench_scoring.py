@@ -20,8 +20,10 @@ script:
    scores equal the reference's;
 4. reruns the first ``--worker-leads`` leads through the scoring job
    (``_cron_score_leads``, which claims batches with SKIP LOCKED) with one
-   worker process, then with two at the same time, and prints both times
-   and the ratio;
+   worker process, then with two at the same time (``--worker-rounds``
+   times, alternating), and prints both times, the ratio of the medians,
+   the load average, and how many leads ran, were scored or were routed
+   more than once (``--only-workers``: only this step, after 1 and 2);
 5. on the same leads, times Odoo's rule-based lead assignment
    (``crm.team._action_assign_leads``, on the first ``--assign-leads``) and
    predictive lead scoring recompute
@@ -458,34 +460,61 @@ def worker_main(args):
     """A worker process (``--worker``): load the registry, say "ready", wait
     for "go" on stdin, then run the scoring job (``_cron_score_leads``, which
     claims its batches with FOR UPDATE SKIP LOCKED) in committed batches, each
-    in a new cursor as Odoo's cron does, until it finds nothing left to
-    claim; print "done <leads> <seconds>"."""
+    in a new cursor as Odoo's cron does, until nothing is owed any more;
+    print "done <leads run> <seconds> <ids scored>" (the ids of the leads it
+    scored, in committed batches, comma-separated)."""
     import odoo  # noqa: PLC0415
     from odoo.service.model import retrying  # noqa: PLC0415
 
     registry = open_registry(args.db, args.http_port)
+    # Count the leads each committed batch scored (the scoring step itself),
+    # to tell a lead scored twice from one only routed again.
+    Scoring = registry["crm.scoring.rule"]
+    score, attempt = Scoring._score, []
+
+    def counting_score(self, leads):
+        attempt.extend(leads.ids)
+        return score(self, leads)
+    Scoring._score = counting_score
+
+    def batch(env):
+        attempt.clear()  # a retried batch counts once
+        return env["crm.scoring.rule"]._cron_score_leads(batch_size=args.batch_size)
+
     print("ready", flush=True)
     sys.stdin.readline()
-    started, done = time.perf_counter(), 0
+    started, done, scored, idle = time.perf_counter(), 0, [], 0
     while True:
         with registry.cursor() as cr:
             env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-            # The claim (FOR UPDATE SKIP LOCKED) skips rows the other worker
-            # holds, but under REPEATABLE READ a row it committed since this
-            # transaction began fails with a serialization error: rolled back
-            # and run again, as Odoo retries a request (odoo.service.model.retrying).
-            count = retrying(lambda env=env: env["crm.scoring.rule"]._cron_score_leads(
-                batch_size=args.batch_size), env)
-        if not count:
-            break
+            # The job itself steps aside when a claim meets leads the other
+            # worker committed since its transaction began (REPEATABLE READ);
+            # any other serialization failure is rolled back and run again,
+            # as Odoo retries a request (odoo.service.model.retrying).
+            count = retrying(lambda env=env: batch(env), env)
+        scored += attempt
         done += count
-    print("done %d %.3f" % (done, time.perf_counter() - started), flush=True)
+        if count:
+            idle = 0
+            continue
+        with registry.cursor() as cr:
+            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+            domain = env["crm.scoring.rule"]._rescore_domain()
+            owed = env["crm.lead"].with_context(active_test=False).search_count(domain) if domain else 0
+        if not owed or idle > 600:
+            break
+        # The other worker holds the last owed leads (or a claim stepped
+        # aside): look again shortly.
+        idle += 1
+        time.sleep(0.1)
+    print("done %d %.3f %s" % (done, time.perf_counter() - started, ",".join(map(str, scored)) or "-"), flush=True)
 
 
 def time_workers(env, db, args, lead_ids, team_id, workers):
     """Rescore ``lead_ids`` (made unscored and unrouted) with ``workers``
     concurrent OS processes running the scoring job; returns (wall seconds
-    from "go" to the last worker's end, leads run per worker). The
+    from "go" to the last worker's end, leads run per worker, leads routed
+    once, leads routed more than once, leads scored more than once). The
     registries are loaded before the clock starts."""
     reset_scores(env, lead_ids)
     reset_routing(env, lead_ids, team_id)
@@ -502,28 +531,36 @@ def time_workers(env, db, args, lead_ids, team_id, workers):
         for proc in procs:
             proc.stdin.write("go\n")
             proc.stdin.flush()
-        counts = []
+        counts, scored = [], []
         for proc in procs:
             line = proc.stdout.readline().split()
             proc.wait()
             if not line or line[0] != "done":
                 raise RuntimeError("A worker failed (exit code %s)." % proc.returncode)
             counts.append(int(line[1]))
+            scored += [int(lead_id) for lead_id in line[3].split(",") if lead_id != "-"]
         seconds = time.perf_counter() - started
     finally:
         for proc in procs:
             if proc.poll() is None:
                 proc.kill()
     env.invalidate_all()
+    scored_twice = len(scored) - len(set(scored))
     # No lead routed twice: one routing decision each (a lead whose team was
-    # being routed by the other worker is queued, then run again by the job:
-    # counted in ``counts`` twice, routed once).
+    # being distributed by the other worker at that instant is queued, then
+    # routed by the job without being scored again: counted in ``counts``
+    # twice, routed and scored once).
     env.cr.execute("""
         SELECT COUNT(*) FILTER (WHERE n = 1), COUNT(*) FILTER (WHERE n > 1)
           FROM (SELECT COUNT(*) AS n FROM crm_lead_routing_log WHERE lead_id = ANY(%s) GROUP BY lead_id) AS logs
     """, [lead_ids])
     routed_once, routed_twice = env.cr.fetchone()
-    return seconds, counts, routed_once, routed_twice
+    return seconds, counts, routed_once, routed_twice, scored_twice
+
+
+def load_average():
+    """The machine's load average over the last minute (the benchmark shares it)."""
+    return os.getloadavg()[0]
 
 
 # ------------------------------------------------------------
@@ -607,19 +644,40 @@ def run(db, args):
                 teams = create_teams(env)
                 create_rules(env, teams)
                 cr.commit()
-            rows += time_size(env, lead_ids, args)
+            if not args.only_workers:
+                rows += time_size(env, lead_ids, args)
 
         worker_ids = lead_ids[:args.worker_leads]
         team_id = env.ref("sales_team.team_sales_department").id
+        if args.only_workers:
+            # The other leads were never scored (no score-and-route step ran):
+            # out of the job's reach, as after that step.
+            version = env.ref("base.main_company").score_rules_version
+            cr.execute("UPDATE crm_lead SET date_scored = now() AT TIME ZONE 'UTC', score_rules_version = %s "
+                       "WHERE id = ANY(%s)", [version, lead_ids[args.worker_leads:]])
+            cr.commit()
         print("\nThe scoring job (_cron_score_leads, batches of %d, SKIP LOCKED claims) over %d leads, "
-              "1 worker process then 2..." % (args.batch_size, len(worker_ids)), flush=True)
+              "1 worker process then 2%s..." % (args.batch_size, len(worker_ids),
+                                                " (%d rounds)" % args.worker_rounds if args.worker_rounds > 1 else ""),
+              flush=True)
+        times = {1: [], 2: []}
+        for _round in range(args.worker_rounds):
+            for workers in (1, 2):
+                load = load_average()
+                seconds, counts, once, twice, scored_twice = time_workers(
+                    env, db, args, worker_ids, team_id, workers)
+                times[workers].append(seconds)
+                print("  %d worker(s): %.1f s (load average %.2f at start, %.2f at end); leads run per worker %s "
+                      "(%d run more than once: queued while the other worker distributed their team, then "
+                      "routed only); %d leads scored twice; %d routed once, %d routed twice"
+                      % (workers, seconds, load, load_average(), "+".join(map(str, counts)),
+                         sum(counts) - len(worker_ids), scored_twice, once, twice), flush=True)
         for workers in (1, 2):
-            seconds, counts, once, twice = time_workers(env, db, args, worker_ids, team_id, workers)
-            print("  %d worker(s): %.1f s; leads run per worker %s (a lead queued because the other worker "
-                  "was routing its team is run again); %d leads routed once, %d routed twice"
-                  % (workers, seconds, "+".join(map(str, counts)), once, twice), flush=True)
-            rows.append(("job, %d worker(s)" % workers, len(worker_ids), seconds, 0))
-        print("  2 workers finish %.2fx faster than 1" % (rows[-2][2] / rows[-1][2]), flush=True)
+            rows.append(("job, %d worker(s)" % workers, len(worker_ids), statistics.median(times[workers]), 0))
+        print("  2 workers finish %.2fx faster than 1 (medians)" % (rows[-2][2] / rows[-1][2]), flush=True)
+        if args.only_workers:
+            print_summary(rows)
+            return
 
         sample = min(args.assign_leads, len(lead_ids))
         print("\nOdoo's lead assignment (crm.team._action_assign_leads) of the first %d leads..." % sample,
@@ -662,14 +720,21 @@ def main():
     parser.add_argument("--http-port", type=int, default=8469, help="HTTP port of the Odoo processes")
     parser.add_argument("--db", help="name of the throwaway database (default: sma_bench_<pid>); dropped at "
                         "the start and at the end")
+    parser.add_argument("--only-workers", action="store_true",
+                        help="time only the scoring job with 1 and 2 worker processes (no reference, scoring "
+                        "alone, score-and-route, Odoo's features or back-test)")
+    parser.add_argument("--worker-rounds", type=int, default=1,
+                        help="times the 1- and 2-worker runs are repeated, alternating; the medians are kept "
+                        "(default: 1)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)  # a worker process (internal)
     args = parser.parse_args()
     if args.worker:
         worker_main(args)
         return
-    if min(args.leads, args.batch_size, args.scoring_batch_size, args.worker_leads, args.assign_leads) < 1:
-        parser.error("--leads, --batch-size, --scoring-batch-size, --worker-leads and --assign-leads must be "
-                     "positive")
+    if min(args.leads, args.batch_size, args.scoring_batch_size, args.worker_leads, args.assign_leads,
+           args.worker_rounds) < 1:
+        parser.error("--leads, --batch-size, --scoring-batch-size, --worker-leads, --assign-leads and "
+                     "--worker-rounds must be positive")
     if args.sizes:
         try:
             args.sizes = sorted({int(size) for size in args.sizes.split(",")})

@@ -714,10 +714,12 @@ class CrmLead(models.Model):
             queue["running"] = False
         return done.with_env(self.env)
 
-    def _pipeline_run(self):
+    def _pipeline_run(self, route_only=False):
         """The pipeline, set-based, each step once: the lead definition
         (inquiry or lead), the score, the sales-ready hand-off, routing.
-        Leads another transaction is running are skipped: it does them."""
+        Leads another transaction is running are skipped: it does them.
+        ``route_only``: leads whose score is current (the job's queued
+        leads): routing and hand-off activities only."""
         # Like crm's own assignment, no "you have been assigned" mail per
         # lead and no per-lead tracking message: the engines log each
         # decision themselves, in one insert per batch.
@@ -726,10 +728,11 @@ class CrmLead(models.Model):
         ).exists()._engine_lock()
         if not leads:
             return leads
-        self.env["crm.lead.definition.criterion"]._sync_definition_lifecycle(leads)
-        Scoring = self.env["crm.scoring.rule"]
-        previous = Scoring._score(leads)
-        Scoring._apply_sales_ready(leads, previous)
+        if not route_only:
+            self.env["crm.lead.definition.criterion"]._sync_definition_lifecycle(leads)
+            Scoring = self.env["crm.scoring.rule"]
+            previous = Scoring._score(leads)
+            Scoring._apply_sales_ready(leads, previous)
         self.env["crm.routing.rule"]._route(leads)
         # Routing may have given a handed-off lead to someone else: the
         # "Accept or reject" activity follows.

@@ -1,5 +1,7 @@
 # Copyright 2026 The sales_marketing_alignment authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import random
+import time
 from collections import defaultdict
 from datetime import datetime, timedelta
 
@@ -11,7 +13,7 @@ from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..tools.constants import (
-    CLOSED_STAGES, CONTENT_KINDS, DIMENSIONS, POINTS_LIMIT, RULE_ERRORS, RULE_VERSION_STATES,
+    CLOSED_STAGES, CONTENT_KINDS, DIMENSIONS, POINTS_LIMIT, ROUTABLE_STAGES, RULE_ERRORS, RULE_VERSION_STATES,
 )
 from ..tools.domain import check_lead_domain, domain_field_names, eval_domain
 
@@ -524,13 +526,35 @@ class CrmScoringRule(models.Model):
             return 0
         Log = self.env["crm.lead.routing.log"].sudo()
         last_log_id = Log.search([], order="id desc", limit=1).id or 0
-        leads = self._claim_leads(domain, batch_size)
-        done = leads._pipeline_run()
+        job = self.env.ref("sales_marketing_alignment.ir_cron_score_leads")
+        try:
+            with self.env.cr.savepoint(flush=False):
+                leads = self._claim_leads(domain, batch_size)
+        except psycopg2.errors.SerializationFailure:
+            # A parallel worker committed some of the leads this transaction
+            # saw owed since it began (REPEATABLE READ): nothing is lost, the
+            # job runs again at once in a new transaction instead of failing.
+            job._trigger()
+            self.env["ir.cron"]._notify_progress(done=0, remaining=Lead.search_count(domain))
+            return 0
+        # A lead the job runs only because its routing was queued keeps its
+        # score (same version, scored since the last decay): routed, not
+        # rescored.
+        to_score = Lead.sudo().search(expression.AND([[("id", "in", leads.ids)], self._rescore_domain(queued=False)]))
+        to_route = leads - to_score
+        done = to_score._pipeline_run() | to_route._pipeline_run(route_only=True)
         queued = done.filtered(lambda lead: lead.routing_state == "queued")
+        for _retry in range(2):
+            if not queued:
+                break
+            # A parallel worker was distributing the same team at that very
+            # instant (milliseconds): route them again in this batch.
+            time.sleep(random.uniform(0.02, 0.1))
+            queued._pipeline_run(route_only=True)
+            queued = queued.filtered(lambda lead: lead.routing_state == "queued")
         if queued:
-            # A team was being routed by a save at the same moment: try again soon.
-            self.env.ref("sales_marketing_alignment.ir_cron_score_leads")._trigger(
-                fields.Datetime.now() + timedelta(seconds=10))
+            # A save or another batch holds the team: try again soon.
+            job._trigger(fields.Datetime.now() + timedelta(seconds=10))
         remaining = Lead.search_count(domain) if len(leads) == batch_size else 0
         if remaining > batch_size:
             # More than this worker's next batch: the parallel worker job
@@ -540,7 +564,7 @@ class CrmScoringRule(models.Model):
                                   raise_if_not_found=False)
             if worker and worker.active:
                 worker.sudo()._trigger()
-        self._summarize_rule_changes(done, last_log_id, finished=not remaining)
+        self._summarize_rule_changes(done, last_log_id, finished=not remaining, rescored=to_score)
         self.env["ir.cron"]._notify_progress(done=len(done - queued), remaining=remaining)
         return len(done)
 
@@ -554,23 +578,33 @@ class CrmScoringRule(models.Model):
         query = Lead._search(domain, limit=batch_size, order="date_scored ASC NULLS FIRST, id")
         # The claim runs on the database: pending ORM writes of leads go first.
         Lead.flush_model()
-        self.env.cr.execute(SQL("%s FOR UPDATE OF %s SKIP LOCKED", query.select(), SQL.identifier(query.table)))
+        # A conflict with a parallel worker's commit is expected and handled by the job: not logged.
+        self.env.cr.execute(SQL("%s FOR UPDATE OF %s SKIP LOCKED", query.select(), SQL.identifier(query.table)),
+                            log_exceptions=False)
         return self.env["crm.lead"].with_context(active_test=False).browse(
             [row[0] for row in self.env.cr.fetchall()])
 
     @api.model
-    def _summarize_rule_changes(self, done, last_log_id, finished):
-        """Count what the job did per company; once every lead is up to date,
+    def _summarize_rule_changes(self, done, last_log_id, finished, rescored=None):
+        """Count what the job did per company (``rescored``: the leads of
+        ``done`` it scored, all by default); once every lead is up to date,
         say it in one line on each rule changed since the last summary
         ("23 leads rescored, 4 re-routed"), instead of a note per lead."""
         rerouted = defaultdict(int)
         for company, count in self.env["crm.lead.routing.log"].sudo()._read_group(
                 [("lead_id", "in", done.ids), ("id", ">", last_log_id)], ["company_id"], ["__count"]):
             rerouted[(company or self.env.company).id] += count
-        for company, company_leads in done.grouped(lambda lead: lead.company_id or self.env.company).items():
+        rescored = done if rescored is None else rescored
+        for company, company_leads in rescored.grouped(lambda lead: lead.company_id or self.env.company).items():
             company = company.sudo()
             try:
                 with self.env.cr.savepoint():
+                    # Not waiting for a parallel worker's batch that counted on
+                    # the company row: its commit would fail this write anyway
+                    # (REPEATABLE READ).
+                    self.env.cr.execute(SQL(
+                        "SELECT id FROM res_company WHERE id = %s FOR NO KEY UPDATE NOWAIT", company.id),
+                        log_exceptions=False)
                     company.write({
                         "score_rules_pending_rescored": company.score_rules_pending_rescored + len(company_leads),
                         "score_rules_pending_rerouted": company.score_rules_pending_rerouted + rerouted[company.id],
@@ -597,9 +631,12 @@ class CrmScoringRule(models.Model):
                            "score_rules_summary_date": fields.Datetime.now()})
 
     @api.model
-    def _rescore_domain(self):
+    def _rescore_domain(self, queued=True):
         """Leads the job owes a run, over every company that has rules or
-        criteria or had them; None when the pipeline is not used."""
+        criteria or had them; None when the pipeline is not used.
+        ``queued=False``: without the leads owed only their routing (queued
+        while another transaction distributed their team), which the job
+        routes without rescoring."""
         companies = self.sudo().search([]).company_id | self.env["crm.routing.rule"].sudo().search([]).company_id
         companies |= self.env["crm.lead.definition.criterion"].sudo().search([]).company_id
         companies |= self.env["res.company"].sudo().search([("score_rules_version", "!=", 0)])
@@ -617,6 +654,10 @@ class CrmScoringRule(models.Model):
                 owed = expression.OR([owed, [("date_scored", "<", day_ago)]])
             owed = expression.AND([[("active", "=", True), ("lifecycle_stage", "not in", CLOSED_STAGES)], owed])
             if scoring:
-                owed = expression.OR([owed, [("date_scored", "=", False)], [("routing_state", "=", "queued")]])
+                owed = expression.OR([owed, [("date_scored", "=", False)]])
+                if queued:
+                    # Only while routing can still place them (else claimed at every run).
+                    owed = expression.OR([owed, [("routing_state", "=", "queued"), ("active", "=", True),
+                                                 ("lifecycle_stage", "in", ROUTABLE_STAGES)]])
             parts.append(expression.AND([scope, owed]))
         return expression.OR(parts)

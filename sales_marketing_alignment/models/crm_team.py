@@ -1,6 +1,7 @@
 # Copyright 2026 The sales_marketing_alignment authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import bisect
+import json
 from collections import defaultdict
 from datetime import timedelta
 
@@ -11,6 +12,9 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
 
+# The longest a routing's own short transaction waits for a table lock
+# (rows: never, NOWAIT) before distributing in the batch's transaction.
+SHORT_LOCK_TIMEOUT = "100ms"
 # Fields of the team's follow-up SLA: a change replans its open leads.
 SLA_FIELDS = ("use_sla", "sla_first_touch_hours", "sla_feedback_days", "resource_calendar_id")
 
@@ -155,27 +159,125 @@ class CrmTeam(models.Model):
 
     def _route_to_team(self, leads, rule, base):
         """Distribute ``leads`` among this team's members (not opted out),
-        round-robin or by remaining capacity, with the members' rows locked
-        so that concurrent routings of the team serialize. One write per
-        member. Returns the log values."""
+        round-robin or by remaining capacity (``_routing_plan``), then write
+        them in this transaction, one write per member. Returns the log
+        values. When another transaction is distributing the team at this
+        very moment, the leads are left to the routing job (``queued``)
+        instead of waiting."""
         self.ensure_one()
         Log = self.env["crm.lead.routing.log"]
-        members = self.env["crm.team.member"]._routing_lock_members(self)
-        if members is None:
-            # Another save is routing this team right now: the job places them.
+        members = self.env["crm.team.member"]._routing_members(self)
+        plan = self._routing_plan(members, leads, rule) if members else ({}, leads.ids)
+        if plan is None:
+            # Another transaction is distributing this team: the job places them.
             leads.write(dict(base, routing_state="queued"))
             self.env.ref("sales_marketing_alignment.ir_cron_score_leads")._trigger()
             return []
+        by_member, waiting = plan
         prev_users = {lead.id: lead.user_id for lead in leads}
-        queue = sorted(members, key=lambda m: (m.routing_turn, m.id))
-        turn = max(self.sudo().crm_team_member_ids.mapped("routing_turn") or [0])
-        room = {}
-        if rule.distribution == "capacity" and queue:
-            open_counts = dict(self.env["crm.lead"]._read_group(
-                [("user_id", "in", [m.user_id.id for m in queue]), ("team_id", "=", self.id),
+        logs = []
+        how = _("by remaining capacity") if rule.distribution == "capacity" else _("round-robin")
+        for member, lead_ids in by_member.items():
+            member_leads = leads.browse(lead_ids)
+            member_leads.write(dict(base, routing_state="assigned", team_id=self.id, user_id=member.user_id.id,
+                                    assignment_manual=False))
+            # The same reason for the member's leads: translated once.
+            reason = _("Rule \"%(rule)s\" assigns it to %(user)s in team %(team)s (%(how)s).", rule=rule.name,
+                       user=member.user_id.name, team=self.name, how=how)
+            logs += [Log._routing_log_vals(lead, rule, "assigned", reason, previous_user=prev_users[lead.id])
+                     for lead in member_leads]
+        # Leads that were already waiting for this rule's team keep waiting
+        # silently: no new log line at every run while the team is full.
+        waiting = leads.browse(waiting).filtered(
+            lambda lead: not (lead.routing_state == "team" and lead.routing_rule_id == rule))
+        if waiting:
+            waiting.write(dict(base, routing_state="team", team_id=self.id, user_id=False, assignment_manual=False))
+            reason = _("Rule \"%(rule)s\" sends it to team %(team)s, where nobody has room: it waits "
+                       "for a salesperson.", rule=rule.name, team=self.name)
+            logs += [Log._routing_log_vals(lead, rule, "team", reason, previous_user=prev_users[lead.id])
+                     for lead in waiting]
+        return logs
+
+    def _routing_plan(self, members, leads, rule):
+        """Choose a member for each of ``leads``: ({member: lead ids}, lead
+        ids nobody has room for), or None when another transaction is
+        distributing the team right now (the caller does not wait).
+
+        The distribution (lock the members, read their turns and
+        reservations, choose, advance the turns, reserve the leads given)
+        runs in a short transaction of its own, committed at once, so that
+        parallel workers routing to the same team hold its members' rows
+        for milliseconds, not for their whole batch; the leads are then
+        written in this transaction. Capacity holds across transactions:
+        the leads a routing gives a member are *reserved* on the member
+        (under its transaction id) and counted by the other routings until
+        their snapshot shows them (``crm.team.member._routing_reserved``).
+        If this transaction rolls back, the turns stay advanced (a member
+        may miss a turn) and its reservations are no longer counted.
+
+        When the short transaction cannot see every member (members added
+        by this very transaction) or this transaction holds their rows
+        itself, the distribution runs here instead, the rows locked until
+        this transaction ends, as a single server always did."""
+        cr = self.env.cr
+        # This transaction's id (its reservations) and its snapshot: what
+        # its own count of open leads below already shows.
+        cr.execute(SQL("SELECT pg_current_xact_id()::text, pg_current_snapshot()::text"))
+        own_xid, snapshot = cr.fetchone()
+        open_counts = {}
+        if rule.distribution == "capacity":
+            # Counted in this transaction: its own assignments included.
+            open_counts = dict(self.env["crm.lead"].sudo()._read_group(
+                [("user_id", "in", members.user_id.ids), ("team_id", "=", self.id),
                  ("active", "=", True), ("probability", "<", 100), ("id", "not in", leads.ids)],
                 ["user_id"], ["__count"]))
-            room = {m: m.assignment_max - open_counts.get(m.user_id, 0) for m in queue}
+        args = (members, leads, rule, open_counts, own_xid, snapshot)
+        for _attempt in range(3):
+            with self.env.registry.cursor() as short_cr:
+                # NOWAIT covers the rows only: a table lock (a module being
+                # installed or updated in the batch's own transaction) must
+                # not make this transaction wait either.
+                short_cr.execute(SQL("SELECT current_setting('lock_timeout'), set_config('lock_timeout', %s, TRUE)",
+                                     SHORT_LOCK_TIMEOUT))
+                lock_timeout = short_cr.fetchone()[0]
+                short_team = self.with_env(self.env(cr=short_cr))
+                rows, top_turn = members.with_env(short_team.env)._routing_lock(self.id)
+                if rows is False:
+                    short_cr.rollback()
+                    continue  # changed in the instant between snapshot and lock: a new transaction
+                if rows is not None and len(rows) == len(members):
+                    plan = short_team._routing_apply(rows, top_turn, *args)
+                    # Put the setting back: a test's cursor commits into the test's transaction.
+                    short_cr.execute(SQL("SELECT set_config('lock_timeout', %s, TRUE)", lock_timeout))
+                    short_cr.commit()
+                    members.invalidate_recordset(["routing_turn", "routing_last_date", "routing_reservations"])
+                    return plan
+                short_cr.rollback()
+            break
+        # Members this transaction holds or cannot share yet: the rows
+        # locked here, until this transaction ends (None: held elsewhere).
+        rows, top_turn = members._routing_lock(self.id)
+        if not rows:
+            return None
+        plan = self._routing_apply(rows, top_turn, *args)
+        members.invalidate_recordset(["routing_turn", "routing_last_date", "routing_reservations"])
+        return plan
+
+    def _routing_apply(self, rows, top_turn, members, leads, rule, open_counts, own_xid, snapshot):
+        """The distribution proper, in this environment's transaction, which
+        holds the rows of ``members`` (``rows``, ``top_turn``: as
+        ``crm.team.member._routing_lock`` read them): choose the members in
+        memory, then advance their turns and reserve their leads in one
+        UPDATE. Returns ({member: lead ids}, lead ids waiting)."""
+        Member = self.env["crm.team.member"]
+        now = fields.Datetime.now()
+        status = Member._routing_reservations_status(rows, snapshot)
+        queue = sorted(members, key=lambda m: (rows[m.id][0], m.id))
+        turn = top_turn
+        room = {}
+        if rule.distribution == "capacity":
+            reserved = Member._routing_reserved(rows, status, own_xid)
+            room = {m: m.assignment_max - open_counts.get(m.user_id, 0) - reserved.get(m.id, 0) for m in queue}
         by_member, turns, waiting = defaultdict(list), {}, []
         for lead in leads:
             if rule.distribution == "capacity":
@@ -193,30 +295,24 @@ class CrmTeam(models.Model):
             turn += 1
             by_member[member].append(lead.id)
             turns[member] = turn
-        logs = []
-        now = fields.Datetime.now()
-        how = _("by remaining capacity") if rule.distribution == "capacity" else _("round-robin")
-        for member, lead_ids in by_member.items():
-            member_leads = leads.browse(lead_ids)
-            member_leads.write(dict(base, routing_state="assigned", team_id=self.id, user_id=member.user_id.id,
-                                    assignment_manual=False))
-            member.sudo().write({"routing_turn": turns[member], "routing_last_date": now})
-            # The same reason for the member's leads: translated once.
-            reason = _("Rule \"%(rule)s\" assigns it to %(user)s in team %(team)s (%(how)s).", rule=rule.name,
-                       user=member.user_id.name, team=self.name, how=how)
-            logs += [Log._routing_log_vals(lead, rule, "assigned", reason, previous_user=prev_users[lead.id])
-                     for lead in member_leads]
-        # Leads that were already waiting for this rule's team keep waiting
-        # silently: no new log line at every run while the team is full.
-        waiting = leads.browse(waiting).filtered(
-            lambda lead: not (lead.routing_state == "team" and lead.routing_rule_id == rule))
-        if waiting:
-            waiting.write(dict(base, routing_state="team", team_id=self.id, user_id=False, assignment_manual=False))
-            reason = _("Rule \"%(rule)s\" sends it to team %(team)s, where nobody has room: it waits "
-                       "for a salesperson.", rule=rule.name, team=self.name)
-            logs += [Log._routing_log_vals(lead, rule, "team", reason, previous_user=prev_users[lead.id])
-                     for lead in waiting]
-        return logs
+        if by_member:
+            values = []
+            for member, lead_ids in by_member.items():
+                reservations = Member._routing_prune(rows[member.id][1], status, now)
+                count = reservations.get(own_xid, [0])[0] + len(lead_ids)
+                reservations[own_xid] = [count, fields.Datetime.to_string(now)]
+                values.append(SQL("(%s, %s, %s::jsonb)", member.id, turns[member], json.dumps(reservations)))
+            # One statement for the members' turns and reservations, in the
+            # transaction that holds their rows (the ORM's write would run on
+            # the batch's records and cache). No column with a foreign key
+            # changes: the statement takes no lock beyond the rows it holds.
+            self.env.cr.execute(SQL("""
+                UPDATE crm_team_member member
+                   SET routing_turn = v.turn, routing_reservations = v.reservations, routing_last_date = %s
+                  FROM (VALUES %s) AS v(id, turn, reservations)
+                 WHERE member.id = v.id
+            """, now, SQL(", ").join(values)))
+        return by_member, waiting
 
     # ------------------------------------------------------------
     # FOLLOW-UP SLA

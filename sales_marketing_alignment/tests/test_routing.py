@@ -213,7 +213,9 @@ class TestRoutingPerformance(RoutingCommon):
             one.action_score_and_route()
         self.assertEqual(one.routing_state, "assigned")
         self.env.invalidate_all()
-        with self.assertQueryCount(55):  # 48 without demo data; 53 or 54 with
+        # One more than before parallel routing: the team's distribution reads
+        # the transaction's id and snapshot (capacity across transactions).
+        with self.assertQueryCount(56):  # 49 without demo data; 54 or 55 with
             hundred.action_score_and_route()
         self.assertEqual(set(hundred.mapped("routing_state")), {"assigned", "nurture"})
 

@@ -89,3 +89,33 @@ class TestScoringWorkers(TransactionCase):
             self.assertEqual(env.company.score_rules_pending_rescored, before + 5)
             self.assertEqual(len(env["crm.lead"].browse(list(first | second)).filtered("date_scored")), 10)
             env.company.score_rules_pending_rescored = before
+
+    @mute_logger("odoo.sql_db")
+    def test_claim_after_a_parallel_commit_steps_aside(self):
+        """A worker whose transaction began before the other worker committed
+        its batch sees those leads still owed; locking them would be a
+        serialization failure (REPEATABLE READ). The job steps aside instead
+        of failing: nothing done, nothing lost, the job triggered again; its
+        next run (a new transaction) takes the leads still owed."""
+        with self.registry.cursor() as cr:
+            cr.execute("SELECT COALESCE(MAX(id), 0) FROM ir_cron_trigger")
+            last_trigger = cr.fetchone()[0]
+            before = api.Environment(cr, SUPERUSER_ID, {}).company.score_rules_pending_rescored
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            env2 = api.Environment(cr2, SUPERUSER_ID, {})
+            cr2.execute("SET LOCAL lock_timeout = '5s'")
+            env2["crm.lead"].browse(self.ids["leads"]).read(["name"])  # its snapshot starts here
+            first = self._worker(cr1)
+            cr1.commit()
+            self.assertEqual(env2["crm.scoring.rule"]._cron_score_leads(batch_size=5), 0, "stepped aside")
+            cr2.commit()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            leads = env["crm.lead"].browse(self.ids["leads"])
+            self.assertEqual(set(leads.filtered("date_scored").ids), first, "only the first worker's batch")
+            triggers = env["ir.cron.trigger"].search([("id", ">", last_trigger)])
+            self.assertEqual(triggers.cron_id, env.ref("sales_marketing_alignment.ir_cron_score_leads"),
+                             "the job runs again")
+            self.assertEqual(env["crm.scoring.rule"]._cron_score_leads(batch_size=5), 5)
+            # The job counted its batch for the change summary: not this test's business.
+            env.company.score_rules_pending_rescored = before
