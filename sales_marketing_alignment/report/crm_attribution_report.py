@@ -79,7 +79,7 @@ class CrmAttributionReport(models.Model):
                        l.company_id, l.team_id, l.user_id, l.country_id, l.industry_id, l.company_size,
                        c.currency_id,
                        COALESCE(l.expected_revenue, 0)::double precision AS deal_revenue,
-                       COALESCE(l.date_closed, l.write_date) AS date_won,
+                       COALESCE(l.date_closed, l.date_last_stage_update) AS date_won,
                        COALESCE(c.attribution_lookback_days, %(lookback)s) AS lookback_days,
                        COALESCE(c.attribution_half_life_days, %(half_life)s) AS half_life_days,
                        COALESCE(c.attribution_model, %(model)s) AS company_model
@@ -227,7 +227,7 @@ class CrmAttributionReport(models.Model):
         # No CTE and no window function at the top of either branch: a filter
         # on the deal's columns (the dashboard's period on ``date``, a team,
         # record rules) is pushed by PostgreSQL into both branches, down to
-        # crm_lead (index crm_lead_attribution_won_date_idx on the won date),
+        # crm_lead (index crm_lead_attribution_won_on_idx on the won date),
         # and the touches and milestones are then read for those deals only,
         # through the indexes on crm_touchpoint.lead_id and
         # crm_lead_lifecycle_history.lead_id. Unfiltered (campaign economics),
@@ -236,11 +236,16 @@ class CrmAttributionReport(models.Model):
                    self._select_unattributed(), self._from_unattributed())
 
     def init(self):
-        # The won deals of a period, by their won date (as _won_select
-        # computes it): the dashboard and the maturity block filter on it.
+        # The won deals of a period, by their won date (as _won computes
+        # it): the dashboard and the maturity block filter on it. The won
+        # date falls back on the date the deal reached its stage, never on
+        # write_date: an index reading write_date would make every update of
+        # crm_lead write all of its indexes (no HOT update), and the date of
+        # a deal would move each time someone edits it.
+        self.env.cr.execute(SQL("DROP INDEX IF EXISTS crm_lead_attribution_won_date_idx"))
         self.env.cr.execute(SQL("""
-            CREATE INDEX IF NOT EXISTS crm_lead_attribution_won_date_idx
-                ON crm_lead ((COALESCE(date_closed, write_date)))
+            CREATE INDEX IF NOT EXISTS crm_lead_attribution_won_on_idx
+                ON crm_lead ((COALESCE(date_closed, date_last_stage_update)))
              WHERE active AND probability = 100
         """))
         tools.drop_view_if_exists(self.env.cr, self._table)

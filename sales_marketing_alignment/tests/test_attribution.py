@@ -195,7 +195,28 @@ class TestAttribution(AlignmentCommon):
         # columns unqualified), in both branches, before any touch is read.
         query = Report._search([("date", ">=", WON - timedelta(days=1)), ("date", "<", WON + timedelta(days=1))])
         plan = "\n".join(row[0] for row in self.env.execute_query(SQL("EXPLAIN %s", query.select())))
-        self.assertEqual(plan.count("(COALESCE(date_closed, write_date) >= "), 2, plan)
+        self.assertEqual(plan.count("(COALESCE(date_closed, date_last_stage_update) >= "), 2, plan)
+
+    def test_won_date_without_closed_date(self):
+        """A deal crm never closed (imported straight into a won stage) is won
+        on the day it reached its stage, and editing it later does not move
+        that date. No index of the addon reads write_date: every update of
+        crm_lead (a rep's edit, PLS, the engines) stays eligible for
+        PostgreSQL's HOT path instead of writing all the table's indexes."""
+        deal = self._deal(4000, [(self.c1, 5)], [("lead", 10)], name="Imported deal")
+        self.env.flush_all()
+        # As an import writing the columns: won stage, no closed date.
+        self.env.cr.execute(SQL("UPDATE crm_lead SET date_closed = NULL, date_last_stage_update = %s WHERE id = %s",
+                                WON, deal.id))
+        deal.invalidate_recordset(["date_closed", "date_last_stage_update"])
+        deal.write({"description": "Signed after the trade show."})
+        self.env.flush_all()
+        rows = self.env["crm.attribution.report"].search([("lead_id", "=", deal.id), ("model", "=", "linear")])
+        self.assertEqual(rows.mapped("date"), [WON])
+        self.assertEqual(self._revenue(deal, "linear"), {self.c1: 4000})
+        indexes = self.env.execute_query(SQL(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'crm_lead' AND indexdef ILIKE %s", "%write_date%"))
+        self.assertEqual(indexes, [])
 
     def test_half_life_setting(self):
         deal = self._deal(3000, [(self.c1, 14), (self.c2, 0)], [("lead", 14)])
