@@ -204,6 +204,25 @@ class CrmRoutingRule(models.Model):
             return lead.routing_state == "partner" and lead.partner_assigned_id == self.partner_id
         return lead.routing_state == "nurture"
 
+    @api.model
+    def _write_decision(self, leads, vals):
+        """Write a routing decision ``vals`` on ``leads``, leaving the
+        salesperson and the team out for the leads that already have them.
+        Odoo's write marks a written field modified even when its value does
+        not change, and ``user_id`` and ``team_id`` start crm's recomputes
+        (team, stage, probabilities and prorated revenue, opening date, SLA
+        deadlines): for nothing when the lead stays with the same person, as
+        most leads sent to nurture do (no salesperson before, none after)."""
+        moving = [fname for fname in ("user_id", "team_id") if fname in vals]
+        if not moving:
+            leads.write(vals)
+            return
+        groups = defaultdict(list)
+        for lead in leads:
+            groups[tuple(fname for fname in moving if lead[fname].id == (vals[fname] or False))].append(lead.id)
+        for same, lead_ids in groups.items():
+            leads.browse(lead_ids).write({fname: value for fname, value in vals.items() if fname not in same})
+
     def _route_with(self, leads):
         """Apply this rule's decision (no rule: unmatched) to ``leads``; returns
         the log values."""
@@ -230,7 +249,7 @@ class CrmRoutingRule(models.Model):
             vals = dict(base, routing_state="assigned", user_id=self.user_id.id, assignment_manual=False)
             if self.team_id:
                 vals["team_id"] = self.team_id.id
-            leads.write(vals)
+            self._write_decision(leads, vals)
             # The same reason for every lead: translated once.
             reason = _("Rule \"%(rule)s\" assigns it to %(user)s.", rule=self.name, user=self.user_id.name)
             logs += [Log._routing_log_vals(lead, self, "assigned", reason, previous_user=prev_users[lead.id])
@@ -240,12 +259,12 @@ class CrmRoutingRule(models.Model):
                         date_partner_assign=fields.Date.context_today(self))
             if self.team_id:
                 vals["team_id"] = self.team_id.id
-            leads.write(vals)
+            self._write_decision(leads, vals)
             reason = _("Rule \"%(rule)s\" forwards it to partner %(partner)s.", rule=self.name,
                        partner=self.partner_id.display_name)
             logs += [Log._routing_log_vals(lead, self, "partner", reason) for lead in leads]
         elif self.target == "nurture":
-            leads.write(dict(base, routing_state="nurture", user_id=False, assignment_manual=False))
+            self._write_decision(leads, dict(base, routing_state="nurture", user_id=False, assignment_manual=False))
             leads._set_lifecycle_stage("nurture", "routing", strict=False)
             reason = _("Rule \"%(rule)s\" sends it to marketing for nurturing.", rule=self.name)
             logs += [Log._routing_log_vals(lead, self, "nurture", reason, previous_user=prev_users[lead.id])

@@ -165,7 +165,7 @@ class CrmTeam(models.Model):
         very moment, the leads are left to the routing job (``queued``)
         instead of waiting."""
         self.ensure_one()
-        Log = self.env["crm.lead.routing.log"]
+        Log, Rule = self.env["crm.lead.routing.log"], self.env["crm.routing.rule"]
         members = self.env["crm.team.member"]._routing_members(self)
         plan = self._routing_plan(members, leads, rule) if members else ({}, leads.ids)
         if plan is None:
@@ -179,8 +179,8 @@ class CrmTeam(models.Model):
         how = _("by remaining capacity") if rule.distribution == "capacity" else _("round-robin")
         for member, lead_ids in by_member.items():
             member_leads = leads.browse(lead_ids)
-            member_leads.write(dict(base, routing_state="assigned", team_id=self.id, user_id=member.user_id.id,
-                                    assignment_manual=False))
+            Rule._write_decision(member_leads, dict(
+                base, routing_state="assigned", team_id=self.id, user_id=member.user_id.id, assignment_manual=False))
             # The same reason for the member's leads: translated once.
             reason = _("Rule \"%(rule)s\" assigns it to %(user)s in team %(team)s (%(how)s).", rule=rule.name,
                        user=member.user_id.name, team=self.name, how=how)
@@ -191,7 +191,8 @@ class CrmTeam(models.Model):
         waiting = leads.browse(waiting).filtered(
             lambda lead: not (lead.routing_state == "team" and lead.routing_rule_id == rule))
         if waiting:
-            waiting.write(dict(base, routing_state="team", team_id=self.id, user_id=False, assignment_manual=False))
+            Rule._write_decision(waiting, dict(
+                base, routing_state="team", team_id=self.id, user_id=False, assignment_manual=False))
             reason = _("Rule \"%(rule)s\" sends it to team %(team)s, where nobody has room: it waits "
                        "for a salesperson.", rule=rule.name, team=self.name)
             logs += [Log._routing_log_vals(lead, rule, "team", reason, previous_user=prev_users[lead.id])

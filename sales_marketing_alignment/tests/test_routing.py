@@ -99,6 +99,38 @@ class TestRouting(RoutingCommon):
         self.assertEqual(small.routing_rule_id.name, "Everything else")
         self.assertIn("nurturing", small.routing_log_ids.reason)
 
+    def test_routing_write_leaves_unchanged_salesperson_out(self):
+        """A lead that stays with the same person (nurture with nobody before,
+        a member who already had it) is not written a salesperson or team:
+        crm would recompute its team, stage, probabilities and prorated
+        revenue for nothing. A lead that moves still is, and every lead gets
+        the decision."""
+        Lead = self.Lead.sudo().with_context(mail_notrack=True)
+        nobody = Lead.create([{"name": "Nobody %s" % i, "type": "lead", "user_id": False} for i in range(3)])
+        owned = Lead.create({"name": "Owned", "type": "lead", "user_id": self.user_rep.id, "team_id": self.team.id})
+        self.flush_pipeline()
+        self.env.flush_all()
+        probability = self.Lead._fields["probability"]
+        nurture = self._rule(name="Everything else", target="nurture", team_id=False)
+        self.Routing._write_decision(nobody | owned, {
+            "routing_rule_id": nurture.id, "routing_state": "nurture", "user_id": False, "assignment_manual": False})
+        self.assertEqual((nobody | owned).mapped("routing_state"), ["nurture"] * 4)
+        self.assertFalse((nobody | owned).user_id)
+        # Only the lead that lost its salesperson goes through crm's recomputes.
+        self.assertEqual(self.env.records_to_compute(probability) & (nobody | owned), owned)
+
+        self.env.flush_all()
+        team_rule = self._rule(name="Inside sales", sequence=1)
+        kept = Lead.create({"name": "Kept", "type": "lead", "user_id": self.user_rep.id, "team_id": self.team.id})
+        self.flush_pipeline()
+        self.env.flush_all()
+        self.Routing._write_decision(kept | nobody, {
+            "routing_rule_id": team_rule.id, "routing_state": "assigned", "team_id": self.team.id,
+            "user_id": self.user_rep.id, "assignment_manual": False})
+        self.assertEqual((kept | nobody).user_id, self.user_rep)
+        self.assertEqual((kept | nobody).team_id, self.team)
+        self.assertEqual((kept | nobody).mapped("routing_state"), ["assigned"] * 4)
+
     def test_first_matching_rule_wins_and_unmatched_leads(self):
         first = self._rule(name="First", sequence=1, score_min=30, target="user", user_id=self.user_rep.id)
         self._rule(name="Second", sequence=2, score_min=30, target="user", user_id=self.user_rep_other.id)
