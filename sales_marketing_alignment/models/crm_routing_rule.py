@@ -207,21 +207,21 @@ class CrmRoutingRule(models.Model):
     @api.model
     def _write_decision(self, leads, vals):
         """Write a routing decision ``vals`` on ``leads``, leaving the
-        salesperson and the team out for the leads that already have them.
+        salesperson and the team out for the leads that already have both.
         Odoo's write marks a written field modified even when its value does
         not change, and ``user_id`` and ``team_id`` start crm's recomputes
         (team, stage, probabilities and prorated revenue, opening date, SLA
         deadlines): for nothing when the lead stays with the same person, as
-        most leads sent to nurture do (no salesperson before, none after)."""
+        most leads sent to nurture do (no salesperson before, none after).
+        A lead that moves gets both, together: a salesperson written alone
+        would let crm pick the team (``_compute_team_id``)."""
         moving = [fname for fname in ("user_id", "team_id") if fname in vals]
-        if not moving:
-            leads.write(vals)
-            return
-        groups = defaultdict(list)
-        for lead in leads:
-            groups[tuple(fname for fname in moving if lead[fname].id == (vals[fname] or False))].append(lead.id)
-        for same, lead_ids in groups.items():
-            leads.browse(lead_ids).write({fname: value for fname, value in vals.items() if fname not in same})
+        staying = leads.filtered(
+            lambda lead: moving and all(lead[fname].id == (vals[fname] or False) for fname in moving))
+        if leads - staying:
+            (leads - staying).write(vals)
+        if staying:
+            staying.write({fname: value for fname, value in vals.items() if fname not in moving})
 
     def _route_with(self, leads):
         """Apply this rule's decision (no rule: unmatched) to ``leads``; returns

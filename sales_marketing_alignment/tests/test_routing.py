@@ -130,6 +130,13 @@ class TestRouting(RoutingCommon):
         self.assertEqual((kept | nobody).user_id, self.user_rep)
         self.assertEqual((kept | nobody).team_id, self.team)
         self.assertEqual((kept | nobody).mapped("routing_state"), ["assigned"] * 4)
+        # A salesperson outside the team, for a lead already in it: both are
+        # written, or crm would move the lead to the salesperson's own team.
+        outsider = mail_new_test_user(self.env, login="sma_outsider", name="Otto Outsider",
+                                      groups="base.group_user,sales_team.group_sale_salesman")
+        self.Routing._write_decision(kept, {"routing_state": "assigned", "team_id": self.team.id,
+                                            "user_id": outsider.id})
+        self.assertEqual((kept.user_id, kept.team_id), (outsider, self.team))
 
     def test_first_matching_rule_wins_and_unmatched_leads(self):
         first = self._rule(name="First", sequence=1, score_min=30, target="user", user_id=self.user_rep.id)
