@@ -25,6 +25,21 @@ def settle_other_leads(cr, lead_ids):
     """, [api.Environment(cr, SUPERUSER_ID, {}).company.id, tuple(lead_ids)])
 
 
+def restore_fixture(env, ids, saved):
+    """The common end of a clean-up: the test's users removed (archived when
+    messages refer to them), the rules it archived back, the company's
+    sales-ready score and the routing setting as they were."""
+    users = env["res.users"].browse(ids["users"])
+    try:
+        with env.cr.savepoint():
+            users.unlink()
+    except Exception:  # noqa: BLE001 - referenced by messages: archive them
+        users.active = False
+    restore_alignment_rules(env, ids["archived"])
+    env.company.mql_threshold = saved["mql_threshold"]
+    env["ir.config_parameter"].set_param(ROUTING_PARAM, saved["routing"])
+
+
 @tagged("post_install", "-at_install")
 class TestRoutingConcurrency(TransactionCase):
 
@@ -60,15 +75,7 @@ class TestRoutingConcurrency(TransactionCase):
             env["crm.lead"].with_context(active_test=False).search([("name", "=like", self.tag + "%")]).unlink()
             env["crm.routing.rule"].browse(self.ids["rule"]).unlink()
             env["crm.team"].browse(self.ids["team"]).unlink()
-            users = env["res.users"].browse(self.ids["users"])
-            try:
-                with cr.savepoint():
-                    users.unlink()
-            except Exception:  # noqa: BLE001 - referenced by messages: archive them
-                users.active = False
-            restore_alignment_rules(env, self.ids["archived"])
-            env.company.mql_threshold = self.saved["mql_threshold"]
-            env["ir.config_parameter"].set_param(ROUTING_PARAM, self.saved["routing"])
+            restore_fixture(env, self.ids, self.saved)
         self.registry.clear_cache()
 
     def _env(self, cr):
@@ -274,15 +281,7 @@ class TestRoutingWorkers(TransactionCase):
             env["crm.routing.rule"].browse(self.ids["routing"]).unlink()
             env["crm.scoring.rule"].browse(self.ids["scoring"]).unlink()
             env["crm.team"].browse(self.ids["teams"]).unlink()
-            users = env["res.users"].browse(self.ids["users"])
-            try:
-                with cr.savepoint():
-                    users.unlink()
-            except Exception:  # noqa: BLE001 - referenced by messages: archive them
-                users.active = False
-            restore_alignment_rules(env, self.ids["archived"])
-            env.company.mql_threshold = self.saved["mql_threshold"]
-            env["ir.config_parameter"].set_param(ROUTING_PARAM, self.saved["routing"])
+            restore_fixture(env, self.ids, self.saved)
         self.registry.clear_cache()
 
     def _job(self, cr):
