@@ -134,6 +134,7 @@ class TestRouting(RoutingCommon):
         # written, or crm would move the lead to the salesperson's own team.
         outsider = mail_new_test_user(self.env, login="sma_outsider", name="Otto Outsider",
                                       groups="base.group_user,sales_team.group_sale_salesman")
+        self.env["crm.team"].create({"name": "Otto's own team", "member_ids": [(6, 0, outsider.ids)]})
         self.Routing._write_decision(kept, {"routing_state": "assigned", "team_id": self.team.id,
                                             "user_id": outsider.id})
         self.assertEqual((kept.user_id, kept.team_id), (outsider, self.team))
