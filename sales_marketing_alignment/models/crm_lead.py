@@ -28,6 +28,7 @@ from ..tools.constants import (
     SLA_STATUSES,
     UTM_FIELDS,
 )
+from ..tools.sql import match_select
 
 # Fields the lead definition is most often written on: the form recomputes
 # completeness live when they change (criteria may read any other field too).
@@ -1052,31 +1053,36 @@ class CrmLead(models.Model):
     def _match_domains(self, conditions):
         """Which leads match which condition, for many conditions at once.
         ``conditions``: {key: (leads of self, domain)}. Saved leads are matched
-        by one statement (a UNION ALL of the domains compiled by Odoo's query
-        builder, record rules left out); leads being edited in a form, in
-        memory. A condition failing is found on its own, in a savepoint, and
-        left out. Returns ({key: set of lead ids}, {key: error message})."""
+        by one statement (the domains compiled by Odoo's query builder, record
+        rules left out, side by side in one scan of each set of leads:
+        ``match_select``); leads being edited in a form, in memory. A
+        condition failing is found on its own, in a savepoint, and left out.
+        Returns ({key: set of lead ids}, {key: error message})."""
         Lead = self.sudo().with_context(active_test=False)
         matches, errors = {key: set() for key in conditions}, {}
         if not conditions:
             return matches, errors
 
-        def compile_one(key, leads, domain):
-            try:
-                saved = [lead_id for lead_id in leads.ids if isinstance(lead_id, int)]
-                if len(saved) < len(leads):
-                    matches[key] |= set((leads - leads.browse(saved)).filtered_domain(domain).ids)
-                query = Lead._search(expression.AND([[("id", "in", saved)], domain]))
-            except RULE_ERRORS as error:
-                if isinstance(error, psycopg2.Error):
-                    raise
-                errors[key] = str(error)
-                return None
-            if query.is_empty():
-                return None
-            return query.select(SQL("%s::int", index[key]), SQL.identifier(query.table, "id"))
+        def compile_all(keys):
+            """{saved lead ids: [(position, Query)]} of the conditions of ``keys``."""
+            compiled = defaultdict(list)
+            for key in keys:
+                leads, domain = conditions[key]
+                try:
+                    saved = tuple(lead_id for lead_id in leads.ids if isinstance(lead_id, int))
+                    if len(saved) < len(leads):
+                        matches[key] |= set((leads - leads.browse(saved)).filtered_domain(domain).ids)
+                    if saved:
+                        compiled[saved].append((index[key], Lead._search(domain)))
+                except RULE_ERRORS as error:
+                    if isinstance(error, psycopg2.Error):
+                        raise
+                    errors[key] = str(error)
+            return compiled
 
-        def run(selects):
+        def run(compiled):
+            selects = [match_select(queries, ids) for ids, queries in compiled.items()]
+            selects = [select for select in selects if select is not None]
             if selects:
                 self.env.cr.execute(SQL(" UNION ALL ").join(selects))
                 for position, lead_id in self.env.cr.fetchall():
@@ -1089,8 +1095,7 @@ class CrmLead(models.Model):
         self.env.flush_all()
         try:
             with self.env.cr.savepoint(flush=False):
-                selects = [compile_one(key, *conditions[key]) for key in keys]
-                run([select for select in selects if select is not None])
+                run(compile_all(keys))
         except RULE_ERRORS as error:
             if not isinstance(error, psycopg2.Error):
                 raise
@@ -1100,8 +1105,7 @@ class CrmLead(models.Model):
                 matches[key] = set()
                 try:
                     with self.env.cr.savepoint(flush=False):
-                        select = compile_one(key, *conditions[key])
-                        run([select] if select is not None else [])
+                        run(compile_all([key]))
                 except RULE_ERRORS as key_error:
                     errors[key] = str(key_error)
                     matches[key] = set()

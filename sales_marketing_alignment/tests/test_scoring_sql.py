@@ -5,10 +5,11 @@ from datetime import timedelta
 
 from odoo import fields
 from odoo.tests import Form, tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from ..tools.constants import BUDGET_STATUSES, BUYING_ROLES, COMPANY_SIZES
 from ..tools.domain import eval_domain
+from ..tools.sql import match_select
 from .test_scoring import ScoringCommon
 
 
@@ -116,6 +117,50 @@ class TestScoringSqlEngine(ScoringCommon):
         leads.action_score_and_route()
         self._check_against_reference(leads, since_before)
         self.assertFalse(leads.score_line_ids.filtered(lambda line: line.rule_id == rules[0]))
+
+    def test_match_select_one_scan_for_many_domains_joins_apart(self):
+        """match_select: the domains compiled on crm_lead alone are matched
+        side by side in one scan of the batch, a query with a join on its
+        own, an empty one left out, and nothing outside the batch."""
+        belgium, france = self.env.ref("base.be"), self.env.ref("base.fr")
+        leads = self.Lead.create([
+            {"name": "Big Belgian", "expected_revenue": 20000, "country_id": belgium.id},
+            {"name": "Small Belgian", "expected_revenue": 100, "country_id": belgium.id},
+            {"name": "Big French", "expected_revenue": 50000, "country_id": france.id},
+            {"name": "Nowhere", "expected_revenue": 0},
+        ])
+        outside = self.Lead.create({"name": "Outside the batch", "expected_revenue": 90000})
+        big, small, french, nowhere = leads
+        Lead = self.Lead.sudo().with_context(active_test=False)
+        joined = Lead._search([])
+        country = joined.left_join(joined.table, "country_id", "res_country", "id", "country_id")
+        joined.add_where(SQL("%s = %s", SQL.identifier(country, "code"), "BE"))
+        queries = [
+            (1, Lead._search([("expected_revenue", ">=", 10000)])),
+            (2, Lead._search([("country_id.code", "=", "FR")])),
+            (3, joined),
+            (4, Lead._search([("id", "in", [])])),
+            (5, Lead._search([])),
+        ]
+        self.env.flush_all()
+        select = match_select(queries, leads.ids)
+        self.env.cr.execute(select)
+        rows = self.env.cr.fetchall()
+        self.assertEqual(sorted(rows), sorted([
+            (1, big.id), (1, french.id), (2, french.id), (3, big.id), (3, small.id),
+            (5, big.id), (5, small.id), (5, french.id), (5, nowhere.id),
+        ]))  # each match once, none of the lead outside the batch (it matches 1 and 5)
+        self.assertNotIn(outside.id, {lead_id for _key, lead_id in rows})
+        # Four domains on crm_lead alone, one scan; the join, one more.
+        self.env.cr.execute(SQL("EXPLAIN (FORMAT JSON) %s", select))
+        plan = self.env.cr.fetchone()[0][0]["Plan"]
+
+        def scans(node):
+            own = 1 if node.get("Relation Name") == "crm_lead" else 0
+            return own + sum(scans(child) for child in node.get("Plans", []))
+
+        self.assertEqual(scans(plan), 2)
+        self.assertIsNone(match_select([(4, Lead._search([("id", "in", [])]))], leads.ids))
 
     def test_form_creation_costs_the_same_with_10_scoring_and_5_routing_rules(self):
         """Matching is one statement for all the rules of a batch: more rules

@@ -1,6 +1,7 @@
 # Copyright 2026 The sales_marketing_alignment authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Bulk inserts for the engines' logs."""
+"""SQL the engines share: matching many domains over a batch in one scan,
+and bulk inserts for their logs."""
 import json
 
 from odoo.models import LOG_ACCESS_COLUMNS
@@ -75,3 +76,37 @@ def insert_rows(model, vals_list):
         if field.store and field.compute and name not in columns:
             env.add_to_compute(field, records)
     return records
+
+
+def match_select(queries, ids):
+    """SQL selecting ``(key, id)`` for each record of ``ids`` matching each
+    query of ``queries`` (``[(integer key, Query)]``: ``_search`` on one
+    model, without the condition on ``ids``, record rules left out); None
+    when no query can match.
+
+    The queries whose FROM is the model's table alone (most domains: Odoo
+    18 compiles field paths to sub-queries, not joins) are evaluated side by
+    side in one scan of the batch, each WHERE clause a column. The others
+    (joins) keep a select of their own, on ``ids``, in a UNION ALL. One scan
+    instead of one per domain: scoring 10,000 leads read crm_lead once per
+    rule, about a tenth of its statement."""
+    ids, columns, selects, table = list(ids), [], [], None
+    for key, query in queries:
+        if query.is_empty():
+            continue
+        table, id_column = query.table, SQL.identifier(query.table, "id")
+        where = query.where_clause or SQL("TRUE")
+        if query.from_clause == SQL.identifier(table):
+            columns.append(SQL("CASE WHEN %s THEN %s::int END", where, key))
+        else:
+            selects.append(SQL("SELECT %s::int, %s FROM %s WHERE %s AND %s = ANY(%s)",
+                               key, id_column, query.from_clause, where, id_column, ids))
+    if columns:
+        selects.insert(0, SQL(
+            """SELECT hit.key, batch.id
+                 FROM (SELECT %(id)s AS id, ARRAY[%(columns)s] AS hits
+                         FROM %(table)s WHERE %(id)s = ANY(%(ids)s)) batch
+                CROSS JOIN LATERAL unnest(batch.hits) AS hit(key)
+                WHERE hit.key IS NOT NULL""",
+            id=SQL.identifier(table, "id"), columns=SQL(", ").join(columns), table=SQL.identifier(table), ids=ids))
+    return SQL(" UNION ALL ").join(selects) if selects else None
