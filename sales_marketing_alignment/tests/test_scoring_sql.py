@@ -162,6 +162,17 @@ class TestScoringSqlEngine(ScoringCommon):
         self.assertEqual(scans(plan), 2)
         self.assertIsNone(match_select([(4, Lead._search([("id", "in", [])]))], leads.ids))
 
+    def test_score_lines_indexed_by_lead_and_rule_only(self):
+        """The explanation lines carry no index of their own on lead_id (the
+        unique lead/rule index serves it) nor company_id; an index left by
+        an earlier version of the module is dropped when the module loads."""
+        self.env.cr.execute(SQL("CREATE INDEX crm_lead_score_line__lead_id_index ON crm_lead_score_line (lead_id)"))
+        self.env["crm.lead.score.line"].init()
+        indexes = self.env.execute_query(SQL(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'crm_lead_score_line' ORDER BY indexname"))
+        self.assertEqual(sorted(row[0].split(" USING ")[1] for row in indexes),
+                         ["btree (id)", "btree (lead_id, rule_id)", "btree (rule_id)"])
+
     def test_form_creation_costs_the_same_with_10_scoring_and_5_routing_rules(self):
         """Matching is one statement for all the rules of a batch: more rules
         cost no more queries."""
