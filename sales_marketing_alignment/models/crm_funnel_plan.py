@@ -9,6 +9,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL, format_amount
 
 from ..tools.constants import FUNNEL_STAGES, LIFECYCLE_STAGES
+from ..tools.sql import jit_off
 
 FUNNEL_SELECTION = [(key, label) for key, label in LIFECYCLE_STAGES if key in FUNNEL_STAGES]
 
@@ -215,14 +216,9 @@ class CrmFunnelPlan(models.Model):
         # PostgreSQL's JIT compiles this one wide aggregate (26 FILTERs over
         # every lead of the look-back) for longer than it saves: at a million
         # leads 0.46 to 0.59 s without, 0.70 to 1.1 s with (bench/README.md).
-        # Off for this statement only: the transaction's setting is restored
-        # after it (if the statement fails, the transaction ends with it).
-        cr = self.env.cr
-        cr.execute("SELECT current_setting('jit')")
-        jit = cr.fetchone()[0]
-        cr.execute("SET LOCAL jit = off")
-        row = list(self.env.execute_query(query.select(*aggregates))[0])
-        cr.execute(SQL("SELECT set_config('jit', %s, true)", jit))
+        # Off for this statement only (if it fails, the transaction ends with it).
+        with jit_off(self.env.cr):
+            row = list(self.env.execute_query(query.select(*aggregates))[0])
         counts = {}
         for index, stage in enumerate(FUNNEL_STAGES):
             counts[stage] = {"hist": row.pop(0), "actual": row.pop(0)}

@@ -16,7 +16,7 @@ from ..tools.constants import (
     CLOSED_STAGES, CONTENT_KINDS, DIMENSIONS, POINTS_LIMIT, ROUTABLE_STAGES, RULE_ERRORS, RULE_VERSION_STATES,
 )
 from ..tools.domain import check_lead_domain, domain_field_names, eval_domain
-from ..tools.sql import match_select
+from ..tools.sql import jit_off, match_select
 
 # Lead fields the scoring engine writes.
 SCORE_FIELDS = ["fit_score", "engagement_score", "score", "grade", "date_scored", "score_rules_version"]
@@ -348,100 +348,102 @@ class CrmScoringRule(models.Model):
         matched = SQL(" UNION ALL ").join(selects) if selects else SQL(
             "SELECT NULL::int AS rule_id, NULL::int AS lead_id WHERE FALSE")
         columns = list(zip(*rules)) if rules else [[], [], [], [], [], []]
-        self.env.cr.execute(SQL(
-            """
-            WITH batch AS (
-                SELECT * FROM unnest(%(lead_ids)s::int[], %(company_ids)s::int[], %(versions)s::int[],
-                                     %(cut_a)s::int[], %(cut_b)s::int[], %(cut_c)s::int[])
-                    AS b(lead_id, company_id, version, grade_a, grade_b, grade_c)
-            ), rules AS (
-                SELECT * FROM unnest(%(rule_ids)s::int[], %(dimensions)s::varchar[], %(points)s::int[],
-                                     %(half_lives)s::int[], %(rule_companies)s::int[], %(failed)s::bool[])
-                    AS r(rule_id, dimension, points, half_life, company_id, failed)
-            ), matched(rule_id, lead_id) AS (
-                %(matched)s
-            ), old AS (
-                SELECT line.id, line.lead_id, line.rule_id, line.dimension, line.points,
-                       line.rule_points, line.date_matched, batch.company_id
-                  FROM crm_lead_score_line line
-                  JOIN batch ON batch.lead_id = line.lead_id
-            ), kept AS (
-                SELECT old.id, old.lead_id, old.dimension, old.points
-                  FROM old
-                  JOIN rules ON rules.rule_id = old.rule_id AND rules.failed AND rules.company_id = old.company_id
-            ), fresh AS (
-                SELECT matched.lead_id, matched.rule_id, rules.dimension, rules.points AS rule_points,
-                       old.id AS line_id, COALESCE(old.date_matched, %(now)s) AS date_matched,
-                       CASE WHEN rules.half_life = 0 OR old.date_matched IS NULL OR old.date_matched >= %(now)s
-                            THEN rules.points
-                            -- As _decayed_points: float8 arithmetic, round() to even as Python's.
-                            ELSE round(rules.points * power(0.5::float8,
-                                (EXTRACT(EPOCH FROM (%(now)s - old.date_matched))::float8 / 86400.0::float8)
-                                / rules.half_life::float8))::int
-                       END AS points,
-                       old.points AS old_points, old.rule_points AS old_rule_points, old.dimension AS old_dimension
-                  FROM matched
-                  JOIN rules ON rules.rule_id = matched.rule_id AND NOT rules.failed
-                  LEFT JOIN old ON old.lead_id = matched.lead_id AND old.rule_id = matched.rule_id
-            ), removed AS (
-                -- Lines of rules that no longer match, are archived, deleted or of another company.
-                DELETE FROM crm_lead_score_line line
-                 USING old
-                 WHERE line.id = old.id
-                   AND NOT EXISTS (SELECT 1 FROM fresh WHERE fresh.line_id = old.id)
-                   AND NOT EXISTS (SELECT 1 FROM kept WHERE kept.id = old.id)
-            ), added AS (
-                INSERT INTO crm_lead_score_line (lead_id, rule_id, dimension, rule_points, points, date_matched,
-                                                 company_id, create_uid, create_date, write_uid, write_date)
-                SELECT fresh.lead_id, fresh.rule_id, fresh.dimension, fresh.rule_points, fresh.points,
-                       fresh.date_matched, lead.company_id, %(uid)s, %(write_date)s, %(uid)s, %(write_date)s
-                  FROM fresh
-                  JOIN crm_lead lead ON lead.id = fresh.lead_id
-                 WHERE fresh.line_id IS NULL
-            ), changed AS (
-                UPDATE crm_lead_score_line line
-                   SET points = fresh.points, rule_points = fresh.rule_points, dimension = fresh.dimension,
+        with jit_off(self.env.cr):
+            self.env.cr.execute(SQL(
+                """
+                WITH batch AS (
+                    SELECT * FROM unnest(%(lead_ids)s::int[], %(company_ids)s::int[], %(versions)s::int[],
+                                         %(cut_a)s::int[], %(cut_b)s::int[], %(cut_c)s::int[])
+                        AS b(lead_id, company_id, version, grade_a, grade_b, grade_c)
+                ), rules AS (
+                    SELECT * FROM unnest(%(rule_ids)s::int[], %(dimensions)s::varchar[], %(points)s::int[],
+                                         %(half_lives)s::int[], %(rule_companies)s::int[], %(failed)s::bool[])
+                        AS r(rule_id, dimension, points, half_life, company_id, failed)
+                ), matched(rule_id, lead_id) AS (
+                    %(matched)s
+                ), old AS (
+                    SELECT line.id, line.lead_id, line.rule_id, line.dimension, line.points,
+                           line.rule_points, line.date_matched, batch.company_id
+                      FROM crm_lead_score_line line
+                      JOIN batch ON batch.lead_id = line.lead_id
+                ), kept AS (
+                    SELECT old.id, old.lead_id, old.dimension, old.points
+                      FROM old
+                      JOIN rules ON rules.rule_id = old.rule_id AND rules.failed AND rules.company_id = old.company_id
+                ), fresh AS (
+                    SELECT matched.lead_id, matched.rule_id, rules.dimension, rules.points AS rule_points,
+                           old.id AS line_id, COALESCE(old.date_matched, %(now)s) AS date_matched,
+                           CASE WHEN rules.half_life = 0 OR old.date_matched IS NULL OR old.date_matched >= %(now)s
+                                THEN rules.points
+                                -- As _decayed_points: float8 arithmetic, round() to even as Python's.
+                                ELSE round(rules.points * power(0.5::float8,
+                                    (EXTRACT(EPOCH FROM (%(now)s - old.date_matched))::float8 / 86400.0::float8)
+                                    / rules.half_life::float8))::int
+                           END AS points,
+                           old.points AS old_points, old.rule_points AS old_rule_points, old.dimension AS old_dimension
+                      FROM matched
+                      JOIN rules ON rules.rule_id = matched.rule_id AND NOT rules.failed
+                      LEFT JOIN old ON old.lead_id = matched.lead_id AND old.rule_id = matched.rule_id
+                ), removed AS (
+                    -- Lines of rules that no longer match, are archived, deleted or of another company.
+                    DELETE FROM crm_lead_score_line line
+                     USING old
+                     WHERE line.id = old.id
+                       AND NOT EXISTS (SELECT 1 FROM fresh WHERE fresh.line_id = old.id)
+                       AND NOT EXISTS (SELECT 1 FROM kept WHERE kept.id = old.id)
+                ), added AS (
+                    INSERT INTO crm_lead_score_line (lead_id, rule_id, dimension, rule_points, points, date_matched,
+                                                     company_id, create_uid, create_date, write_uid, write_date)
+                    SELECT fresh.lead_id, fresh.rule_id, fresh.dimension, fresh.rule_points, fresh.points,
+                           fresh.date_matched, lead.company_id, %(uid)s, %(write_date)s, %(uid)s, %(write_date)s
+                      FROM fresh
+                      JOIN crm_lead lead ON lead.id = fresh.lead_id
+                     WHERE fresh.line_id IS NULL
+                ), changed AS (
+                    UPDATE crm_lead_score_line line
+                       SET points = fresh.points, rule_points = fresh.rule_points, dimension = fresh.dimension,
+                           write_uid = %(uid)s, write_date = %(write_date)s
+                      FROM fresh
+                     WHERE line.id = fresh.line_id
+                       AND (fresh.points, fresh.rule_points, fresh.dimension)
+                           IS DISTINCT FROM (fresh.old_points, fresh.old_rule_points, fresh.old_dimension)
+                ), sums AS (
+                    -- Summed before the join with the batch: joined first, the
+                    -- planner guessed 1.5M rows for 10,000 leads and turned JIT on.
+                    SELECT part.lead_id,
+                           SUM(part.points) FILTER (WHERE part.dimension = 'fit') AS fit,
+                           SUM(part.points) FILTER (WHERE part.dimension = 'engagement') AS engagement
+                      FROM (SELECT lead_id, dimension, points FROM fresh
+                            UNION ALL SELECT lead_id, dimension, points FROM kept) part
+                     GROUP BY part.lead_id
+                ), totals AS (
+                    SELECT batch.lead_id, batch.version, batch.grade_a, batch.grade_b, batch.grade_c,
+                           COALESCE(sums.fit, 0)::int AS fit, COALESCE(sums.engagement, 0)::int AS engagement
+                      FROM batch
+                      LEFT JOIN sums ON sums.lead_id = batch.lead_id
+                )
+                -- prior: the lead as the statement found it (its score before).
+                UPDATE crm_lead lead
+                   SET fit_score = totals.fit, engagement_score = totals.engagement,
+                       score = totals.fit + totals.engagement,
+                       grade = CASE WHEN totals.fit + totals.engagement >= totals.grade_a THEN 'a'
+                                    WHEN totals.fit + totals.engagement >= totals.grade_b THEN 'b'
+                                    WHEN totals.fit + totals.engagement >= totals.grade_c THEN 'c'
+                                    ELSE 'd' END,
+                       date_scored = %(now)s, score_rules_version = totals.version,
                        write_uid = %(uid)s, write_date = %(write_date)s
-                  FROM fresh
-                 WHERE line.id = fresh.line_id
-                   AND (fresh.points, fresh.rule_points, fresh.dimension)
-                       IS DISTINCT FROM (fresh.old_points, fresh.old_rule_points, fresh.old_dimension)
-            ), sums AS (
-                -- Summed before the join with the batch: joined first, the
-                -- planner guessed 1.5M rows for 10,000 leads and turned JIT on.
-                SELECT part.lead_id,
-                       SUM(part.points) FILTER (WHERE part.dimension = 'fit') AS fit,
-                       SUM(part.points) FILTER (WHERE part.dimension = 'engagement') AS engagement
-                  FROM (SELECT lead_id, dimension, points FROM fresh
-                        UNION ALL SELECT lead_id, dimension, points FROM kept) part
-                 GROUP BY part.lead_id
-            ), totals AS (
-                SELECT batch.lead_id, batch.version, batch.grade_a, batch.grade_b, batch.grade_c,
-                       COALESCE(sums.fit, 0)::int AS fit, COALESCE(sums.engagement, 0)::int AS engagement
-                  FROM batch
-                  LEFT JOIN sums ON sums.lead_id = batch.lead_id
-            )
-            -- prior: the lead as the statement found it (its score before).
-            UPDATE crm_lead lead
-               SET fit_score = totals.fit, engagement_score = totals.engagement,
-                   score = totals.fit + totals.engagement,
-                   grade = CASE WHEN totals.fit + totals.engagement >= totals.grade_a THEN 'a'
-                                WHEN totals.fit + totals.engagement >= totals.grade_b THEN 'b'
-                                WHEN totals.fit + totals.engagement >= totals.grade_c THEN 'c'
-                                ELSE 'd' END,
-                   date_scored = %(now)s, score_rules_version = totals.version,
-                   write_uid = %(uid)s, write_date = %(write_date)s
-              FROM totals
-              JOIN crm_lead prior ON prior.id = totals.lead_id
-             WHERE lead.id = totals.lead_id
-            RETURNING lead.id, CASE WHEN prior.date_scored IS NULL THEN NULL ELSE prior.score END
-            """,
-            lead_ids=lead_ids, company_ids=company_ids, versions=versions, cut_a=cut_a, cut_b=cut_b, cut_c=cut_c,
-            rule_ids=list(columns[0]), dimensions=list(columns[1]), points=list(columns[2]),
-            half_lives=list(columns[3]), rule_companies=list(columns[4]), failed=list(columns[5]),
-            matched=matched, now=now, uid=self.env.uid, write_date=self.env.cr.now(),
-        ))
-        return dict(self.env.cr.fetchall())
+                  FROM totals
+                  JOIN crm_lead prior ON prior.id = totals.lead_id
+                 WHERE lead.id = totals.lead_id
+                RETURNING lead.id, CASE WHEN prior.date_scored IS NULL THEN NULL ELSE prior.score END
+                """,
+                lead_ids=lead_ids, company_ids=company_ids, versions=versions, cut_a=cut_a, cut_b=cut_b, cut_c=cut_c,
+                rule_ids=list(columns[0]), dimensions=list(columns[1]), points=list(columns[2]),
+                half_lives=list(columns[3]), rule_companies=list(columns[4]), failed=list(columns[5]),
+                matched=matched, now=now, uid=self.env.uid, write_date=self.env.cr.now(),
+            ))
+            result = dict(self.env.cr.fetchall())
+        return result
 
     @api.model
     def _score_in_memory(self, leads):

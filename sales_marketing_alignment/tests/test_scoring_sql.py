@@ -9,7 +9,7 @@ from odoo.tools import SQL, mute_logger
 
 from ..tools.constants import BUDGET_STATUSES, BUYING_ROLES, COMPANY_SIZES
 from ..tools.domain import eval_domain
-from ..tools.sql import match_select
+from ..tools.sql import jit_off, match_select
 from .test_scoring import ScoringCommon
 
 
@@ -172,6 +172,23 @@ class TestScoringSqlEngine(ScoringCommon):
             "SELECT indexdef FROM pg_indexes WHERE tablename = 'crm_lead_score_line' ORDER BY indexname"))
         self.assertEqual(sorted(row[0].split(" USING ")[1] for row in indexes),
                          ["btree (id)", "btree (lead_id, rule_id)", "btree (rule_id)"])
+
+    def test_scoring_statement_without_jit_setting_restored(self):
+        """The scoring statement runs with PostgreSQL's JIT off (jit_off);
+        the transaction keeps its own setting before and after."""
+        def jit():
+            self.env.cr.execute("SHOW jit")
+            return self.env.cr.fetchone()[0]
+
+        self.env.cr.execute("SET LOCAL jit = on")
+        with jit_off(self.env.cr):
+            self.assertEqual(jit(), "off")
+        self.assertEqual(jit(), "on")
+        lead = self._lead(expected_revenue=60000)
+        lead.score_line_ids.unlink()
+        lead.action_score_and_route()
+        self.assertIn(self.rule_big, lead.score_line_ids.rule_id)
+        self.assertEqual(jit(), "on")
 
     def test_form_creation_costs_the_same_with_10_scoring_and_5_routing_rules(self):
         """Matching is one statement for all the rules of a batch: more rules
