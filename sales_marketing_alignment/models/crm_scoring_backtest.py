@@ -11,6 +11,7 @@ from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..tools.constants import ACCEPTED_STAGES, BACKTEST_STATES, GRADES, RULE_ERRORS
+from ..tools.sql import jit_off
 
 VERSIONS = ("live", "draft")
 
@@ -163,13 +164,21 @@ class CrmScoringBacktest(models.Model):
         return result, skipped
 
     def _distribution_query(self, rules, selects, closed_domain):
+        """The rows of ``_distribution``: (version, score, leads, won, accepted)."""
+        # Without JIT: over 100,000 closed leads PostgreSQL compiled this
+        # one-off statement for 3.5 s of its 4 s (bench/README.md).
+        with jit_off(self.env.cr):
+            self.env.cr.execute(self._distribution_sql(rules, selects, closed_domain))
+            return self.env.cr.fetchall()
+
+    def _distribution_sql(self, rules, selects, closed_domain):
         Lead = self.env["crm.lead"].sudo().with_context(active_test=False)
         closed = Lead._search(closed_domain)
         points = [(version, rule.id, rule.points) for version in VERSIONS for rule in rules[version]
                   if selects.get(rule.id) is not None]
         matched = SQL(" UNION ALL ").join([selects[rule_id] for _version, rule_id, _points in points]) \
             if points else SQL("SELECT NULL::int AS rule_id, NULL::int AS lead_id WHERE FALSE")
-        self.env.cr.execute(SQL(
+        return SQL(
             """
             WITH closed AS (
                 SELECT lead.id,
@@ -200,8 +209,7 @@ class CrmScoringBacktest(models.Model):
             accepted=ACCEPTED_STAGES, closed=closed.subselect(),
             versions=[row[0] for row in points], rule_ids=[row[1] for row in points],
             points=[row[2] for row in points], matched=matched,
-        ))
-        return self.env.cr.fetchall()
+        )
 
     def _run(self):
         self.ensure_one()

@@ -125,6 +125,17 @@ class TestScoringBacktest(ScoringCommon):
         self.assertIn("keeps every won one (3 won, 2 with the live rules)", backtest.verdict)
         self.assertIn("0.88 for the draft, 0.75 live", backtest.verdict)
 
+    def test_backtest_statement_without_jit_setting_restored(self):
+        """The back-test's statement runs with PostgreSQL's JIT off
+        (tools.sql.jit_off, as the scoring statement); the transaction keeps
+        its own setting, and the numbers are those of the fixture."""
+        self.env.cr.execute("SET LOCAL jit = on")
+        backtest = self._backtest()
+        backtest.action_run()
+        self.env.cr.execute("SHOW jit")
+        self.assertEqual(self.env.cr.fetchone()[0], "on")
+        self.assertEqual((backtest.closed_count, backtest.live_handed_count, backtest.draft_handed_count), (8, 3, 4))
+
     def test_verdict_fewer_leads(self):
         self.draft.mql_threshold = 60  # draft hands L1, L2 (65): 2 leads, both won
         backtest = self._backtest()
