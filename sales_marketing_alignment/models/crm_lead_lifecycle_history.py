@@ -108,7 +108,9 @@ class CrmLeadLifecycleHistory(models.Model):
             "salesperson_id": lead.user_id.id,
             "reason_id": reason.id if reason else False,
         } for lead in leads])
-        rows._sync_funnel_dates(leads.ids)
+        # A move out of the funnel (nurture, disqualified) adds no date: the
+        # dates are the first moves into funnel stages.
+        rows._sync_funnel_dates([lead.id for lead in leads if lead.lifecycle_stage in FUNNEL_STAGES])
         if not initial:
             # Handed to sales: out of nurture tracks at once, not at the next job.
             self.env["crm.nurture.enrollment"]._exit_on_lifecycle(leads)
