@@ -580,9 +580,9 @@ def load_average():
 def print_summary(rows):
     """The summary table, and the ratios per lead that the targets are about
     (at each size that has both rows)."""
-    print("\n%-30s %8s %9s %9s %9s" % ("", "leads", "seconds", "leads/s", "queries"))
+    print("\n%-34s %8s %9s %9s %9s" % ("", "leads", "seconds", "leads/s", "queries"))
     for label, leads, seconds, queries in rows:
-        print("%-30s %8d %9.2f %9.0f %9d" % (label, leads, seconds, leads / max(seconds, 1e-9), queries))
+        print("%-34s %8d %9.2f %9.0f %9d" % (label, leads, seconds, leads / max(seconds, 1e-9), queries))
     per_lead = {label: seconds / leads for label, leads, seconds, _queries in rows if leads}
     sizes = sorted({leads for label, leads, _seconds, _queries in rows if label.startswith("scoring alone")})
     for size in sizes:
