@@ -7,11 +7,10 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..tools.constants import ACCEPTED_STAGES, BACKTEST_STATES, GRADES, RULE_ERRORS
-from ..tools.sql import jit_off
+from ..tools.sql import jit_off, match_select
 
 VERSIONS = ("live", "draft")
 
@@ -111,14 +110,18 @@ class CrmScoringBacktest(models.Model):
         draft = self.ruleset_id.sudo().rule_ids.filtered("active")
         return {"live": live, "draft": draft}
 
-    def _compile(self, rule, closed_domain):
-        """SQL selecting (rule id, lead id) of the closed leads matching a rule."""
+    def _compile(self, rule):
+        """A rule's condition compiled by Odoo's query builder (no record
+        rules), to be matched over the closed leads by ``match_select``;
+        None when it can match nothing."""
         Lead = self.env["crm.lead"].sudo().with_context(active_test=False)
-        Scoring = self.env["crm.scoring.rule"]
-        query = Lead._search(expression.AND([closed_domain, Scoring._match_domain(rule.id, rule.domain)]))
-        if query.is_empty():
-            return None
-        return query.select(SQL("%s::int", rule.id), SQL.identifier(query.table, "id"))
+        query = Lead._search(self.env["crm.scoring.rule"]._match_domain(rule.id, rule.domain))
+        return None if query.is_empty() else query
+
+    def _closed_select(self, closed_domain):
+        """SQL subselect of the closed leads' ids."""
+        Lead = self.env["crm.lead"].sudo().with_context(active_test=False)
+        return Lead._search(closed_domain).subselect()
 
     def _rule_failed(self, version, rule, error, skipped):
         if version == "draft":
@@ -129,14 +132,15 @@ class CrmScoringBacktest(models.Model):
 
     def _distribution(self, rules, closed_domain):
         """{version: {score: [leads, won, accepted]}} over the closed leads,
-        in one statement (rules matched by a UNION ALL of their compiled
-        domains); rules failing in the database are found on their own."""
+        in one statement (the rules of both versions matched side by side in
+        one scan of the closed leads, ``match_select``); rules failing in
+        the database are found on their own."""
         skipped = []
         selects = {}
         for version in VERSIONS:
             for rule in rules[version]:
                 try:
-                    selects[rule.id] = self._compile(rule, closed_domain)
+                    selects[rule.id] = self._compile(rule)
                 except RULE_ERRORS as error:
                     if isinstance(error, psycopg2.Error):
                         raise
@@ -153,7 +157,8 @@ class CrmScoringBacktest(models.Model):
                         continue
                     try:
                         with self.env.cr.savepoint(flush=False):
-                            self.env.cr.execute(selects[rule.id])
+                            self.env.cr.execute(match_select(
+                                [(rule.id, selects[rule.id])], self._closed_select(closed_domain)))
                     except RULE_ERRORS as rule_error:
                         del selects[rule.id]
                         self._rule_failed(version, rule, rule_error, skipped)
@@ -174,39 +179,48 @@ class CrmScoringBacktest(models.Model):
     def _distribution_sql(self, rules, selects, closed_domain):
         Lead = self.env["crm.lead"].sudo().with_context(active_test=False)
         closed = Lead._search(closed_domain)
+        lead = SQL.identifier(closed.table)
         points = [(version, rule.id, rule.points) for version in VERSIONS for rule in rules[version]
                   if selects.get(rule.id) is not None]
-        matched = SQL(" UNION ALL ").join([selects[rule_id] for _version, rule_id, _points in points]) \
-            if points else SQL("SELECT NULL::int AS rule_id, NULL::int AS lead_id WHERE FALSE")
+        # The rules of both versions side by side in one scan of the closed
+        # leads (a draft copies the live rules: their ids differ), the
+        # closed leads found once, in the first step.
+        matched = match_select([(rule_id, selects[rule_id]) for _version, rule_id, _points in points],
+                               SQL("(SELECT id FROM closed)")) \
+            or SQL("SELECT NULL::int AS rule_id, NULL::int AS lead_id WHERE FALSE")
         return SQL(
             """
             WITH closed AS (
-                SELECT lead.id,
-                       lead.active AND COALESCE(stage.is_won, FALSE) AS won,
+                SELECT %(lead)s.id,
+                       %(lead)s.active AND COALESCE(stage.is_won, FALSE) AS won,
                        EXISTS (SELECT 1 FROM crm_lead_lifecycle_history history
-                                WHERE history.lead_id = lead.id AND history.to_stage IN %(accepted)s) AS accepted
-                  FROM crm_lead lead
-                  LEFT JOIN crm_stage stage ON stage.id = lead.stage_id
-                 WHERE lead.id IN %(closed)s
+                                WHERE history.lead_id = %(lead)s.id AND history.to_stage IN %(accepted)s) AS accepted
+                  FROM %(closed_from)s
+                  LEFT JOIN crm_stage stage ON stage.id = %(lead)s.stage_id
+                 WHERE %(closed_where)s
             ), points AS (
                 SELECT * FROM unnest(%(versions)s::varchar[], %(rule_ids)s::int[], %(points)s::int[])
                     AS p(version, rule_id, points)
             ), matched(rule_id, lead_id) AS (
                 %(matched)s
+            ), sums AS (
+                -- each lead's points per version, before meeting the leads
+                SELECT matched.lead_id, points.version, SUM(points.points)::int AS score
+                  FROM matched
+                  JOIN points ON points.rule_id = matched.rule_id
+                 GROUP BY matched.lead_id, points.version
             ), scores AS (
-                SELECT version.name AS version, closed.id, closed.won, closed.accepted,
-                       COALESCE(SUM(points.points), 0)::int AS score
+                SELECT version.name AS version, closed.won, closed.accepted, COALESCE(sums.score, 0) AS score
                   FROM closed
                  CROSS JOIN (VALUES ('live'), ('draft')) AS version(name)
-                  LEFT JOIN matched ON matched.lead_id = closed.id
-                  LEFT JOIN points ON points.rule_id = matched.rule_id AND points.version = version.name
-                 GROUP BY version.name, closed.id, closed.won, closed.accepted
+                  LEFT JOIN sums ON sums.lead_id = closed.id AND sums.version = version.name
             )
             SELECT version, score, COUNT(*), COUNT(*) FILTER (WHERE won), COUNT(*) FILTER (WHERE accepted)
               FROM scores
              GROUP BY version, score
             """,
-            accepted=ACCEPTED_STAGES, closed=closed.subselect(),
+            accepted=ACCEPTED_STAGES, lead=lead, closed_from=closed.from_clause,
+            closed_where=closed.where_clause or SQL("TRUE"),
             versions=[row[0] for row in points], rule_ids=[row[1] for row in points],
             points=[row[2] for row in points], matched=matched,
         )

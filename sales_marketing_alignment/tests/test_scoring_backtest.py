@@ -136,6 +136,25 @@ class TestScoringBacktest(ScoringCommon):
         self.assertEqual(self.env.cr.fetchone()[0], "on")
         self.assertEqual((backtest.closed_count, backtest.live_handed_count, backtest.draft_handed_count), (8, 3, 4))
 
+    def test_backtest_statement_two_scans_of_the_leads(self):
+        """The statement finds the closed leads once and matches the rules of
+        both versions side by side in one more scan (match_select): two
+        reads of crm_lead, however many rules (five here)."""
+        backtest = self._backtest()
+        rules = backtest._version_rules()
+        self.assertEqual(sum(len(version_rules) for version_rules in rules.values()), 5)
+        selects = {rule.id: backtest._compile(rule) for version in rules for rule in rules[version]}
+        self.env.flush_all()
+        self.env.cr.execute(SQL("EXPLAIN (FORMAT JSON) %s",
+                                backtest._distribution_sql(rules, selects, backtest._closed_domain())))
+        plan = self.env.cr.fetchone()[0][0]["Plan"]
+
+        def scans(node):
+            own = 1 if node.get("Relation Name") == "crm_lead" else 0
+            return own + sum(scans(child) for child in node.get("Plans", []))
+
+        self.assertEqual(scans(plan), 2)
+
     def test_verdict_fewer_leads(self):
         self.draft.mql_threshold = 60  # draft hands L1, L2 (65): 2 leads, both won
         backtest = self._backtest()

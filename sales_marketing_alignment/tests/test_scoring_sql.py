@@ -161,6 +161,9 @@ class TestScoringSqlEngine(ScoringCommon):
 
         self.assertEqual(scans(plan), 2)
         self.assertIsNone(match_select([(4, Lead._search([("id", "in", [])]))], leads.ids))
+        # The records as a subselect (a back-test's closed leads): the same rows.
+        self.env.cr.execute(match_select(queries, Lead._search([("id", "in", leads.ids)]).subselect()))
+        self.assertEqual(sorted(self.env.cr.fetchall()), sorted(rows))
 
     def test_score_lines_indexed_by_lead_and_rule_only(self):
         """The explanation lines carry no index of their own on lead_id (the

@@ -83,7 +83,8 @@ def match_select(queries, ids):
     """SQL selecting ``(key, id)`` for each record of ``ids`` matching each
     query of ``queries`` (``[(integer key, Query)]``: ``_search`` on one
     model, without the condition on ``ids``, record rules left out); None
-    when no query can match.
+    when no query can match. ``ids``: a list of ids, or an SQL subselect of
+    them (a back-test's closed leads).
 
     The queries whose FROM is the model's table alone (most domains: Odoo
     18 compiles field paths to sub-queries, not joins) are evaluated side by
@@ -91,7 +92,13 @@ def match_select(queries, ids):
     (joins) keep a select of their own, on ``ids``, in a UNION ALL. One scan
     instead of one per domain: scoring 10,000 leads read crm_lead once per
     rule, about a tenth of its statement."""
-    ids, columns, selects, table = list(ids), [], [], None
+    if not isinstance(ids, SQL):
+        ids = list(ids)
+    columns, selects, table = [], [], None
+
+    def among(id_column):
+        return SQL("%s IN %s", id_column, ids) if isinstance(ids, SQL) else SQL("%s = ANY(%s)", id_column, ids)
+
     for key, query in queries:
         if query.is_empty():
             continue
@@ -100,16 +107,17 @@ def match_select(queries, ids):
         if query.from_clause == SQL.identifier(table):
             columns.append(SQL("CASE WHEN %s THEN %s::int END", where, key))
         else:
-            selects.append(SQL("SELECT %s::int, %s FROM %s WHERE %s AND %s = ANY(%s)",
-                               key, id_column, query.from_clause, where, id_column, ids))
+            selects.append(SQL("SELECT %s::int, %s FROM %s WHERE %s AND %s",
+                               key, id_column, query.from_clause, where, among(id_column)))
     if columns:
         selects.insert(0, SQL(
             """SELECT hit.key, batch.id
                  FROM (SELECT %(id)s AS id, ARRAY[%(columns)s] AS hits
-                         FROM %(table)s WHERE %(id)s = ANY(%(ids)s)) batch
+                         FROM %(table)s WHERE %(among)s) batch
                 CROSS JOIN LATERAL unnest(batch.hits) AS hit(key)
                 WHERE hit.key IS NOT NULL""",
-            id=SQL.identifier(table, "id"), columns=SQL(", ").join(columns), table=SQL.identifier(table), ids=ids))
+            id=SQL.identifier(table, "id"), columns=SQL(", ").join(columns), table=SQL.identifier(table),
+            among=among(SQL.identifier(table, "id"))))
     return SQL(" UNION ALL ").join(selects) if selects else None
 
 
