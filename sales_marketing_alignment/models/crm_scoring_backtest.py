@@ -118,10 +118,9 @@ class CrmScoringBacktest(models.Model):
         query = Lead._search(self.env["crm.scoring.rule"]._match_domain(rule.id, rule.domain))
         return None if query.is_empty() else query
 
-    def _closed_select(self, closed_domain):
-        """SQL subselect of the closed leads' ids."""
-        Lead = self.env["crm.lead"].sudo().with_context(active_test=False)
-        return Lead._search(closed_domain).subselect()
+    def _closed_query(self, closed_domain):
+        """The closed leads, compiled by Odoo's query builder (no record rules)."""
+        return self.env["crm.lead"].sudo().with_context(active_test=False)._search(closed_domain)
 
     def _rule_failed(self, version, rule, error, skipped):
         if version == "draft":
@@ -158,7 +157,7 @@ class CrmScoringBacktest(models.Model):
                     try:
                         with self.env.cr.savepoint(flush=False):
                             self.env.cr.execute(match_select(
-                                [(rule.id, selects[rule.id])], self._closed_select(closed_domain)))
+                                [(rule.id, selects[rule.id])], self._closed_query(closed_domain).subselect()))
                     except RULE_ERRORS as rule_error:
                         del selects[rule.id]
                         self._rule_failed(version, rule, rule_error, skipped)
@@ -177,8 +176,7 @@ class CrmScoringBacktest(models.Model):
             return self.env.cr.fetchall()
 
     def _distribution_sql(self, rules, selects, closed_domain):
-        Lead = self.env["crm.lead"].sudo().with_context(active_test=False)
-        closed = Lead._search(closed_domain)
+        closed = self._closed_query(closed_domain)
         lead = SQL.identifier(closed.table)
         points = [(version, rule.id, rule.points) for version in VERSIONS for rule in rules[version]
                   if selects.get(rule.id) is not None]

@@ -12,6 +12,17 @@ from ..tools.constants import ROUTING_PARAM
 RULE_MODELS = ("crm.lead.definition.criterion", "crm.scoring.rule", "crm.routing.rule")
 
 
+def crm_lead_scans(env, query):
+    """How many times PostgreSQL's plan of ``query`` (SQL) reads crm_lead."""
+    env.cr.execute(SQL("EXPLAIN (FORMAT JSON) %s", query))
+
+    def scans(node):
+        own = 1 if node.get("Relation Name") == "crm_lead" else 0
+        return own + sum(scans(child) for child in node.get("Plans", []))
+
+    return scans(env.cr.fetchone()[0][0]["Plan"])
+
+
 def archive_alignment_rules(env):
     """For tests that commit (several real cursors): archive every criterion
     and rule the database holds (demo data), so only the test's own rules

@@ -6,6 +6,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import SQL, mute_logger
 
+from .common import crm_lead_scans
 from .test_scoring import ScoringCommon
 
 # (name, expected revenue, decision maker, from the campaign, won, accepted by sales)
@@ -145,15 +146,8 @@ class TestScoringBacktest(ScoringCommon):
         self.assertEqual(sum(len(version_rules) for version_rules in rules.values()), 5)
         selects = {rule.id: backtest._compile(rule) for version in rules for rule in rules[version]}
         self.env.flush_all()
-        self.env.cr.execute(SQL("EXPLAIN (FORMAT JSON) %s",
-                                backtest._distribution_sql(rules, selects, backtest._closed_domain())))
-        plan = self.env.cr.fetchone()[0][0]["Plan"]
-
-        def scans(node):
-            own = 1 if node.get("Relation Name") == "crm_lead" else 0
-            return own + sum(scans(child) for child in node.get("Plans", []))
-
-        self.assertEqual(scans(plan), 2)
+        statement = backtest._distribution_sql(rules, selects, backtest._closed_domain())
+        self.assertEqual(crm_lead_scans(self.env, statement), 2)
 
     def test_verdict_fewer_leads(self):
         self.draft.mql_threshold = 60  # draft hands L1, L2 (65): 2 leads, both won

@@ -10,6 +10,7 @@ from odoo.tools import SQL, mute_logger
 from ..tools.constants import BUDGET_STATUSES, BUYING_ROLES, COMPANY_SIZES
 from ..tools.domain import eval_domain
 from ..tools.sql import jit_off, match_select
+from .common import crm_lead_scans
 from .test_scoring import ScoringCommon
 
 
@@ -152,14 +153,7 @@ class TestScoringSqlEngine(ScoringCommon):
         ]))  # each match once, none of the lead outside the batch (it matches 1 and 5)
         self.assertNotIn(outside.id, {lead_id for _key, lead_id in rows})
         # Four domains on crm_lead alone, one scan; the join, one more.
-        self.env.cr.execute(SQL("EXPLAIN (FORMAT JSON) %s", select))
-        plan = self.env.cr.fetchone()[0][0]["Plan"]
-
-        def scans(node):
-            own = 1 if node.get("Relation Name") == "crm_lead" else 0
-            return own + sum(scans(child) for child in node.get("Plans", []))
-
-        self.assertEqual(scans(plan), 2)
+        self.assertEqual(crm_lead_scans(self.env, select), 2)
         self.assertIsNone(match_select([(4, Lead._search([("id", "in", [])]))], leads.ids))
         # The records as a subselect (a back-test's closed leads): the same rows.
         self.env.cr.execute(match_select(queries, Lead._search([("id", "in", leads.ids)]).subselect()))
